@@ -1,0 +1,205 @@
+"""The landing page of each role: what that person needs first when they start work."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.models import AuditEntry, Role, User
+from accounts.permissions import communes_for_user, scope_to_communes
+from people.models import Disability, Household, Person, PovertyStatus
+from places.models import AreaStatus, Village
+
+
+def _years_ago(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def _commune_rows(user: User, today: date) -> list[dict[str, object]]:
+    """People, households, older people, disabilities and poor households per commune."""
+    communes = communes_for_user(user)
+    sixty = _years_ago(today, 60)
+    living = Q(people__date_of_death__isnull=True)
+    rows = communes.annotate(
+        n_people=Count("people", filter=living, distinct=True),
+        n_elderly=Count(
+            "people", filter=living & Q(people__date_of_birth__lte=sixty), distinct=True
+        ),
+        n_villages=Count("villages", distinct=True),
+    ).order_by("name")
+    by_code = {
+        c.code: {
+            "commune": c,
+            "n_people": c.n_people,
+            "n_elderly": c.n_elderly,
+            "n_villages": c.n_villages,
+            "n_households": 0,
+            "n_disability": 0,
+            "n_poor": 0,
+        }
+        for c in rows
+    }
+    codes = list(by_code)
+    for row in (
+        Household.objects.filter(commune__in=codes).values("commune").annotate(n=Count("id"))
+    ):
+        by_code[row["commune"]]["n_households"] = row["n"]
+    disabled = (
+        Disability.objects.filter(person__commune__in=codes, person__date_of_death__isnull=True)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .values("person__commune")
+        .annotate(n=Count("person", distinct=True))
+    )
+    for row in disabled:
+        by_code[row["person__commune"]]["n_disability"] = row["n"]
+    poor = (
+        PovertyStatus.objects.filter(household__commune__in=codes, status=PovertyStatus.Status.POOR)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .values("household__commune")
+        .annotate(n=Count("household", distinct=True))
+    )
+    for row in poor:
+        by_code[row["household__commune"]]["n_poor"] = row["n"]
+    return list(by_code.values())
+
+
+def _totals(rows: list[dict[str, object]]) -> dict[str, int]:
+    keys = ["n_people", "n_households", "n_elderly", "n_disability", "n_poor", "n_villages"]
+    return {k: sum(int(r[k]) for r in rows) for k in keys}  # type: ignore[call-overload]
+
+
+def render_for(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    today = timezone.localdate()
+    handler = {
+        Role.CITIZEN: _citizen,
+        Role.HELPER: _helper,
+        Role.COMMUNE_OFFICER: _commune_officer,
+        Role.HEALTH_WORKER: _health_worker,
+        Role.EMPLOYER: _employer,
+        Role.PARTNER: _partner,
+        Role.PROVINCE_ADMIN: _province_admin,
+    }[Role(user.role)]
+    return handler(request, user, today)
+
+
+def _citizen(request: HttpRequest, user: User, today: date) -> HttpResponse:
+    person = (
+        Person.objects.select_related("commune", "village", "household").filter(user=user).first()
+    )
+    return render(request, "workspace/citizen.html", {"person": person, "today": today})
+
+
+def _helper(request: HttpRequest, user: User, today: date) -> HttpResponse:
+    rows = _commune_rows(user, today)
+    return render(request, "workspace/helper.html", {"rows": rows, "totals": _totals(rows)})
+
+
+def _commune_officer(request: HttpRequest, user: User, today: date) -> HttpResponse:
+    rows = _commune_rows(user, today)
+    recent = scope_to_communes(
+        AuditEntry.objects.select_related("actor").exclude(commune_code__isnull=True),
+        user,
+        "commune_code",
+    )[:10]
+    villages_without_status = scope_to_communes(
+        Village.objects.filter(area_statuses__isnull=True), user
+    ).count()
+    return render(
+        request,
+        "workspace/commune_officer.html",
+        {
+            "rows": rows,
+            "totals": _totals(rows),
+            "recent": recent,
+            "villages_without_status": villages_without_status,
+        },
+    )
+
+
+def _health_worker(request: HttpRequest, user: User, today: date) -> HttpResponse:
+    """People to keep an eye on: severe disabilities and the oldest, nearest villages first."""
+    current = Q(disabilities__valid_to__isnull=True) | Q(disabilities__valid_to__gte=today)
+    severe = Q(
+        disabilities__level__in=[Disability.Level.SEVERE, Disability.Level.ESPECIALLY_SEVERE]
+    )
+    people = (
+        scope_to_communes(Person.objects.filter(date_of_death__isnull=True), user)
+        .filter((current & severe) | Q(date_of_birth__lte=_years_ago(today, 80)))
+        .select_related("commune", "village")
+        .distinct()
+        .order_by("commune__name", "village__name", "name_key")
+    )
+    count = people.count()
+    rows = _commune_rows(user, today)
+    return render(
+        request,
+        "workspace/health_worker.html",
+        {"people": people[:50], "count": count, "rows": rows, "today": today},
+    )
+
+
+def _employer(request: HttpRequest, user: User, today: date) -> HttpResponse:
+    """Working-age people with disabilities by commune: where inclusive hiring can reach."""
+    from django.conf import settings
+
+    lo, hi = _years_ago(today, 60), _years_ago(today, 18)
+    rows = (
+        Person.objects.filter(
+            commune__province_id=settings.PROVINCE_CODE,
+            date_of_death__isnull=True,
+            date_of_birth__gt=lo,
+            date_of_birth__lte=hi,
+            disabilities__isnull=False,
+        )
+        .values("commune__name")
+        .annotate(n=Count("id", distinct=True))
+        .order_by("-n")[:20]
+    )
+    return render(request, "workspace/employer.html", {"rows": rows})
+
+
+def _partner(request: HttpRequest, user: User, today: date) -> HttpResponse:
+    """Villages and communes of the ethnic-minority area in force today: where to put Wi-Fi and devices."""
+    from django.conf import settings
+
+    in_force = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    statuses = (
+        AreaStatus.objects.filter(in_force)
+        .filter(
+            Q(commune__province_id=settings.PROVINCE_CODE)
+            | Q(village__commune__province_id=settings.PROVINCE_CODE)
+        )
+        .select_related("commune", "village__commune")
+        .order_by("status", "commune__name", "village__name")
+    )
+    return render(
+        request,
+        "workspace/partner.html",
+        {
+            "statuses": statuses[:100],
+            "count": statuses.count(),
+            "tokens": user.api_tokens.filter(revoked_at__isnull=True),
+        },
+    )
+
+
+def _province_admin(request: HttpRequest, user: User, today: date) -> HttpResponse:
+    rows = _commune_rows(user, today)
+    users_by_role = dict(
+        User.objects.filter(is_active=True).values_list("role").annotate(n=Count("id"))
+    )
+    roles = [(label, users_by_role.get(value, 0)) for value, label in Role.choices]
+    recent = AuditEntry.objects.select_related("actor")[:10]
+    return render(
+        request,
+        "workspace/province_admin.html",
+        {"rows": rows, "totals": _totals(rows), "roles": roles, "recent": recent},
+    )
