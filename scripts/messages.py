@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Keep the translation catalogues right.
 
-`python scripts/messages.py update` refreshes every app's locale/<lang>/LC_MESSAGES/django.po
+`python scripts/messages.py update [APP ...]` refreshes each (or every) app's locale/<lang>/LC_MESSAGES/django.po
 from the source. `python scripts/messages.py check` fails when a catalogue is out of date (a
 string in the code that is missing from the .po, or an obsolete one still there) or when a
 Vietnamese entry is untranslated or fuzzy: Vietnamese is the language citizens read first.
@@ -98,7 +98,7 @@ def check() -> int:
 def main() -> int:
     what = sys.argv[1] if len(sys.argv) > 1 else "check"
     if what == "update":
-        for app in APPS:
+        for app in sys.argv[2:] or APPS:
             update(ROOT / app)
         return 0
     return check()
