@@ -23,45 +23,43 @@ def _years_ago(today: date, years: int) -> date:
 
 
 def _commune_rows(user: User, today: date) -> list[dict[str, object]]:
-    """People, households, older people, disabilities and poor households per commune."""
-    communes = communes_for_user(user)
-    sixty = _years_ago(today, 60)
-    living = Q(people__date_of_death__isnull=True)
-    rows = communes.annotate(
-        n_people=Count("people", filter=living, distinct=True),
-        n_elderly=Count(
-            "people", filter=living & Q(people__date_of_birth__lte=sixty), distinct=True
-        ),
-        n_villages=Count("villages", distinct=True),
-    ).order_by("name")
-    by_code = {
-        c.code: {
-            "commune": c,
-            "n_people": c.n_people,
-            "n_elderly": c.n_elderly,
-            "n_villages": c.n_villages,
-            "n_households": 0,
-            "n_disability": 0,
-            "n_poor": 0,
-        }
-        for c in rows
+    """People, households, older people, disabilities and poor households per commune.
+
+    One grouped query per figure rather than one annotated join: joining people, villages and
+    households at once multiplies rows and grows with the province.
+    """
+    keys = ("n_people", "n_elderly", "n_households", "n_disability", "n_poor", "n_villages")
+    by_code: dict[int, dict[str, object]] = {
+        c.code: {"commune": c, **dict.fromkeys(keys, 0)}
+        for c in communes_for_user(user).order_by("name")
     }
     codes = list(by_code)
+    sixty = _years_ago(today, 60)
+    living = Person.objects.filter(commune__in=codes, date_of_death__isnull=True)
+    for row in living.values("commune").annotate(
+        n=Count("id"), old=Count("id", filter=Q(date_of_birth__lte=sixty))
+    ):
+        by_code[row["commune"]].update(n_people=row["n"], n_elderly=row["old"])
+    for row in Village.objects.filter(commune__in=codes).values("commune").annotate(n=Count("id")):
+        by_code[row["commune"]]["n_villages"] = row["n"]
     for row in (
         Household.objects.filter(commune__in=codes).values("commune").annotate(n=Count("id"))
     ):
         by_code[row["commune"]]["n_households"] = row["n"]
+    in_force = Q(valid_to__isnull=True) | Q(valid_to__gte=today)
     disabled = (
-        Disability.objects.filter(person__commune__in=codes, person__date_of_death__isnull=True)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        Disability.objects.filter(
+            in_force, person__commune__in=codes, person__date_of_death__isnull=True
+        )
         .values("person__commune")
         .annotate(n=Count("person", distinct=True))
     )
     for row in disabled:
         by_code[row["person__commune"]]["n_disability"] = row["n"]
     poor = (
-        PovertyStatus.objects.filter(household__commune__in=codes, status=PovertyStatus.Status.POOR)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        PovertyStatus.objects.filter(
+            in_force, household__commune__in=codes, status=PovertyStatus.Status.POOR
+        )
         .values("household__commune")
         .annotate(n=Count("household", distinct=True))
     )
@@ -138,11 +136,14 @@ def _health_worker(request: HttpRequest, user: User, today: date) -> HttpRespons
         .order_by("commune__name", "village__name", "name_key")
     )
     count = people.count()
+    shown = list(people[:50])
+    for person in shown:
+        person.age = person.age_on(today)  # type: ignore[attr-defined]
     rows = _commune_rows(user, today)
     return render(
         request,
         "workspace/health_worker.html",
-        {"people": people[:50], "count": count, "rows": rows, "today": today},
+        {"people": shown, "count": count, "rows": rows, "today": today},
     )
 
 
