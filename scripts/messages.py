@@ -22,7 +22,9 @@ LANGS = ["vi", "en"]
 
 
 def _django_admin() -> list[str]:
-    return [sys.executable, "-m", "django"]
+    # -P: the app directory is the working directory, and its selectors.py must not shadow
+    # the standard library's selectors module.
+    return [sys.executable, "-P", "-m", "django"]
 
 
 def update(app_dir: Path) -> None:
