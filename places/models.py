@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,7 @@ class Village(models.Model):
     local_code = models.CharField(_("local code"), max_length=20, blank=True)
     name_key = models.CharField(max_length=100, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["commune_id", "name"]
@@ -71,6 +73,12 @@ class Village(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["commune", "name_key"], name="village_unique_name_in_commune"
+            ),
+            # Local codes are optional, but two villages of one commune never share one.
+            models.UniqueConstraint(
+                fields=["commune", "local_code"],
+                condition=~Q(local_code=""),
+                name="village_unique_local_code_in_commune",
             ),
         ]
 
@@ -136,3 +144,47 @@ class AreaStatus(models.Model):
 
     def holds_on(self, day) -> bool:  # type: ignore[no-untyped-def]
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class ImportRun(models.Model):
+    """One CSV import (villages or area status): who, when, which file, and what became of it.
+
+    The rejected rows are kept with their line numbers and reasons so that the result page and
+    its "rejected rows" download can be opened again later.
+    """
+
+    class Kind(models.TextChoices):
+        VILLAGES = "villages", _("villages")
+        AREA_STATUS = "area_status", _("area status")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    filename = models.CharField(_("file"), max_length=255)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    via = models.CharField(_("channel"), max_length=20, default="web")
+    dry_run = models.BooleanField(_("check only"), default=False)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    inserted = models.PositiveIntegerField(_("inserted"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
+    columns = models.JSONField(default=list)
+    rejected = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.filename}"
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged + self.rejected_count
