@@ -179,6 +179,13 @@ NOTIFICATION_BACKENDS = {
 NOTIFY_OUTBOX_FILE = Path(env_str("NOTIFY_OUTBOX_FILE", str(VAR_DIR / "outbox.log")))
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
 NOTIFY_QUIET_HOURS = env_str("NOTIFY_QUIET_HOURS", "21-7")
+# HTTP gateways for notifications.backends.SmsHttpBackend and ZaloOABackend (JSON + bearer token).
+NOTIFY_SMS_URL = env_str("NOTIFY_SMS_URL", "")
+NOTIFY_SMS_TOKEN = env_secret("NOTIFY_SMS_TOKEN", "")
+NOTIFY_SMS_SENDER = env_str("NOTIFY_SMS_SENDER", "LANGSO")
+NOTIFY_ZALO_URL = env_str("NOTIFY_ZALO_URL", "")
+NOTIFY_ZALO_TOKEN = env_secret("NOTIFY_ZALO_TOKEN", "")
+NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "langso@localhost")

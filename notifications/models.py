@@ -30,6 +30,9 @@ class Message(models.Model):
     urgent = models.BooleanField(_("urgent (ignores quiet hours)"), default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)
+    # When a worker claimed the message for sending; a message left "sending" for long is
+    # released by services.message_dispatch_due (its worker died).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     provider_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
