@@ -1,4 +1,9 @@
-"""The registry: persons, households, and dated social facts about them."""
+"""The registry: persons, households, dated social facts, consent, and the history of changes.
+
+Rows change only through people.services. Every change leaves a HistoryEntry (who, when, why,
+what, from which source); social facts are dated (valid_from / valid_to) and are closed rather
+than overwritten, so that a decision can be explained for any past day.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +36,15 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def active(self) -> PersonQuerySet:
+        """Records that have not been merged into another one."""
+        return self.filter(merged_into__isnull=True)
+
+    def living(self) -> PersonQuerySet:
+        return self.filter(merged_into__isnull=True, date_of_death__isnull=True)
 
 
 class Person(models.Model):
@@ -99,13 +113,29 @@ class Person(models.Model):
         blank=True,
         related_name="person",
     )
+    # Set when this record was found to be a duplicate and merged; the kept record is the target.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_records",
+        verbose_name=_("merged into"),
+    )
+    # Digest of the last imported source record: an unchanged row is recognised without parsing.
+    source_hash = models.CharField(max_length=32, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["commune", "name_key"])]
+        indexes = [
+            models.Index(fields=["commune", "name_key"]),
+            models.Index(fields=["name_key", "date_of_birth"], name="person_name_dob_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -190,3 +220,261 @@ class PovertyStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} {self.review_year}"
+
+
+class SocialFact(models.Model):
+    """One dated fact about a person that benefits depend on, other than disability.
+
+    The kind names are the column names of the population extract, so that one name is used
+    everywhere: the monthly pension or social-insurance amount (whole đồng), HIV status
+    (sensitive health data), a child without a source of care, studying (ages 16-22), and
+    whether an elderly person has someone obliged and able to support them.
+    """
+
+    class Kind(models.TextChoices):
+        MONTHLY_PENSION = "monthly_pension_vnd", _("monthly pension or social-insurance benefit")
+        HIV = "has_hiv", _("living with HIV")
+        CHILD_WITHOUT_CARE = "child_without_care", _("child without a source of care")
+        STUDYING = "is_studying", _("studying (ages 16-22)")
+        HAS_SUPPORTER = "has_supporter", _("has someone to support them")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="facts")
+    kind = models.CharField(_("fact"), max_length=24, choices=Kind.choices)
+    value = models.BooleanField(_("value"), null=True, blank=True)
+    amount_vnd = models.BigIntegerField(_("amount (đồng)"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=100)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("social fact")
+        verbose_name_plural = _("social facts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="social_fact_period_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "kind"],
+                condition=Q(valid_to__isnull=True),
+                name="social_fact_one_open_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_vnd__isnull=True) | Q(amount_vnd__gte=0),
+                name="social_fact_amount_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.display_value}"
+
+    @property
+    def display_value(self) -> str:
+        if self.kind == self.Kind.MONTHLY_PENSION:
+            from lib.money import format_vnd
+
+            return format_vnd(self.amount_vnd)
+        return str(_("yes") if self.value else _("no"))
+
+
+class ImportRun(models.Model):
+    """One population import (a file) or one sync request, with its counts."""
+
+    class Source(models.TextChoices):
+        IMPORT = "import", _("file import")
+        SYNC = "sync", _("population-database sync")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+        REFUSED = "refused", _("refused")
+
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    inserted = models.PositiveIntegerField(_("inserted"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    moved = models.PositiveIntegerField(_("moved"), default=0)
+    died = models.PositiveIntegerField(_("deaths"), default=0)
+    household_changed = models.PositiveIntegerField(_("household changes"), default=0)
+    rejects_path = models.CharField(_("rejected rows file"), max_length=500, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.started_at:%Y-%m-%d %H:%M} {self.file_name}"
+
+
+class HistoryEntry(models.Model):
+    """One change to a person or household: who, when, why, what changed, from where.
+
+    `changes` maps a field name to [old, new] in plain JSON values (dates as ISO strings,
+    related rows by their code or name). Rows are only ever inserted.
+    """
+
+    class Source(models.TextChoices):
+        UI = "ui", _("staff screen")
+        IMPORT = "import", _("file import")
+        SYNC = "sync", _("population-database sync")
+        MERGE = "merge", _("merge of duplicates")
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("created")
+        UPDATED = "updated", _("details changed")
+        MOVED = "moved", _("moved")
+        DIED = "died", _("death recorded")
+        HOUSEHOLD = "household", _("household changed")
+        FACTS = "facts", _("social facts changed")
+        CONSENT = "consent", _("consent changed")
+        MERGED = "merged", _("merged")
+        MERGE_UNDONE = "merge_undone", _("merge undone")
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="history"
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, null=True, blank=True, related_name="history"
+    )
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(_("by"), max_length=150, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    import_run = models.ForeignKey(
+        ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    line = models.PositiveIntegerField(_("line"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+        indexes = [
+            models.Index(fields=["person", "at"], name="history_person_at_idx"),
+            models.Index(fields=["household", "at"], name="history_household_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+
+class Consent(models.Model):
+    """A person's consent to one purpose: how it was given, who recorded it, and its withdrawal."""
+
+    class Purpose(models.TextChoices):
+        BENEFITS = "benefits", _("social support and benefits")
+        HEALTH = "health", _("health care")
+        JOBS = "jobs", _("jobs and training")
+        DEVICES = "devices", _("devices")
+        PARTNERS = "partners", _("sharing with partners")
+
+    class Method(models.TextChoices):
+        PAPER = "paper", _("signed paper form")
+        VERBAL = "verbal", _("spoken, at a digital corner or a visit")
+        ONLINE = "online", _("online, by the person")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    method = models.CharField(_("how it was given"), max_length=10, choices=Method.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"))
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawal_method = models.CharField(
+        _("how it was withdrawn"), max_length=10, choices=Method.choices, blank=True
+    )
+    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["purpose", "-recorded_at"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="consent_one_active_per_purpose",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.purpose}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class PersonMerge(models.Model):
+    """Two records of one person merged into one; `snapshot` holds what is needed to undo it."""
+
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_kept")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_absorbed")
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    performed_at = models.DateTimeField(_("merged at"))
+    reason = models.CharField(_("reason"), max_length=255)
+    snapshot = models.JSONField(default=dict)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    undo_reason = models.CharField(_("reason for undoing"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-performed_at", "-id"]
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.kept_id}"
+
+
+class DuplicateDismissal(models.Model):
+    """Two records an officer checked and found to be different people (lower id first)."""
+
+    first = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    dismissed_at = models.DateTimeField()
+    reason = models.CharField(_("reason"), max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_dismissal_unique"),
+            models.CheckConstraint(
+                condition=Q(first__lt=models.F("second")), name="duplicate_dismissal_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ≠ {self.second_id}"
