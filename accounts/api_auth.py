@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
-from accounts.models import ApiToken
+from accounts.middleware import second_factor_pending
+from accounts.models import ApiToken, User
 
 
 class TokenAuth(HttpBearer):
-    """Accept an active token that carries `scope` (any active token when scope is None)."""
+    """Accept an active token that carries `scope` (any active token when scope is None).
+
+    Unknown, revoked and expired tokens, and tokens of deactivated users, are refused with 401;
+    a valid token without the scope is refused with 403.
+    """
 
     def __init__(self, scope: str | None = None) -> None:
         super().__init__()
@@ -28,8 +34,6 @@ class TokenAuth(HttpBearer):
         if found.expires_at is not None and found.expires_at <= now:
             return None
         if self.scope is not None and self.scope not in found.scopes:
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied(f"token lacks scope {self.scope}")
         # One write per minute at most, so that busy clients do not hammer the row.
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
@@ -39,7 +43,16 @@ class TokenAuth(HttpBearer):
         return found
 
 
-session_auth = SessionAuth()
+class VerifiedSessionAuth(SessionAuth):
+    """The browser session, but only once a staff user has given their second factor."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        if second_factor_pending(request):
+            return None
+        return super().authenticate(request, key)  # type: ignore[no-any-return]
+
+
+session_auth = VerifiedSessionAuth()
 
 
 def token_or_session(scope: str | None = None) -> list[object]:

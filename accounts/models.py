@@ -34,6 +34,9 @@ class User(AbstractUser):
         "places.Commune", blank=True, related_name="staff", verbose_name=_("communes")
     )
     organisation = models.CharField(_("organisation"), max_length=150, blank=True)
+    # Name, username and phone folded to plain ASCII (accounts.services.user_search_key), so
+    # that administrators find "Nguyễn Thị Lan" by typing "nguyen thi lan" or "0912 345".
+    search_key = models.CharField(max_length=400, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -89,6 +92,7 @@ class ApiToken(models.Model):
         PEOPLE_SYNC = "people:sync", _("Synchronise people from the population database")
         HEALTH_INGEST = "health:ingest", _("Send health readings")
         PARTNER = "partner", _("Partner data exchange")
+        AUDIT_READ = "audit:read", _("Read the audit log")
 
     name = models.CharField(_("name"), max_length=100)
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
