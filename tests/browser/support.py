@@ -118,8 +118,16 @@ def log_in(page: Any, base_url: str, username: str, password: str = DEMO_PASSWOR
     )
 
 
+def new_context(browser: Any, axe_source: str, **options: Any) -> Any:
+    """A browser context whose pages carry axe-core from the start (cheaper than injecting it
+    into each page); CSP is bypassed for that script only in tests."""
+    context = browser.new_context(bypass_csp=True, **options)
+    context.add_init_script(script=axe_source)
+    return context
+
+
 def axe_violations(page: Any, axe_source: str) -> list[str]:
-    """Run axe-core with the WCAG 2.0-2.2 A/AA rules; one readable line per failing element."""
+    """Run axe-core with the WCAG 2.0-2.2 A/AA rules; one readable line per failing rule."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=axe_source)
     result = page.evaluate(
@@ -142,27 +150,33 @@ def axe_violations(page: Any, axe_source: str) -> list[str]:
     ]
 
 
-def page_problems(page: Any, response: Any, axe_source: str, max_width: int) -> list[str]:
-    """Everything wrong with the page now loaded: status, structure, layout, accessibility."""
+def page_problems(
+    page: Any, response: Any, axe_source: str, max_width: int
+) -> tuple[list[str], list[str]]:
+    """Everything wrong with the page now loaded (status, structure, layout, accessibility),
+    and the links it holds."""
     problems: list[str] = []
     status = response.status if response is not None else None
     if status != 200:
         problems.append(f"status {status}, expected 200")
-    lang = page.evaluate("() => document.documentElement.getAttribute('lang') || ''")
-    if not lang.strip():
+    facts = page.evaluate(
+        """() => ({
+            lang: document.documentElement.getAttribute("lang") || "",
+            h1: document.querySelectorAll("h1").length,
+            width: document.documentElement.scrollWidth,
+            links: Array.from(document.querySelectorAll("a[href]"), a => a.href),
+        })"""
+    )
+    if not facts["lang"].strip():
         problems.append("<html> has no lang attribute")
-    h1 = page.locator("h1").count()
-    if h1 != 1:
-        problems.append(f"{h1} <h1> elements, expected exactly one")
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    if width > max_width + 1:
-        problems.append(f"scrolls sideways at {max_width} px wide: content is {width} px wide")
+    if facts["h1"] != 1:
+        problems.append(f"{facts['h1']} <h1> elements, expected exactly one")
+    if facts["width"] > max_width + 1:
+        problems.append(
+            f"scrolls sideways at {max_width} px wide: content is {facts['width']} px wide"
+        )
     problems.extend(axe_violations(page, axe_source))
-    return problems
-
-
-def links(page: Any) -> list[str]:
-    return page.eval_on_selector_all("a[href]", "els => els.map(a => a.href)")  # type: ignore[no-any-return]
+    return problems, facts["links"]
 
 
 def report(title: str, problems: list[Problem]) -> str:

@@ -20,8 +20,8 @@ from tests.browser.support import (
     NARROW,
     Crawl,
     Problem,
-    links,
     log_in,
+    new_context,
     page_problems,
     report,
 )
@@ -44,12 +44,10 @@ def _crawl(page: Any, site: str, axe_source: str, start: list[str]) -> tuple[Cra
             if "Download is starting" in str(exc):  # a file behind an ordinary-looking link
                 continue
             raise
-        problems.extend(
-            Problem(url, what)
-            for what in page_problems(page, response, axe_source, NARROW["width"])
-        )
-        for link in links(page):
-            crawl.add(link)
+        found, hrefs = page_problems(page, response, axe_source, NARROW["width"])
+        problems.extend(Problem(url, what) for what in found)
+        for href in hrefs:
+            crawl.add(href)
     return crawl, problems
 
 
@@ -58,7 +56,7 @@ def test_it_keeps_every_reachable_page_accessible_at_360_px(
     browser: Any, site: str, axe_source: str, username: str
 ) -> None:
     started = time.monotonic()
-    context = browser.new_context(viewport=NARROW, bypass_csp=True, locale="vi-VN")
+    context = new_context(browser, axe_source, viewport=NARROW, locale="vi-VN")
     page = context.new_page()
     try:
         start = [f"{site}/"]
@@ -80,7 +78,7 @@ def test_it_keeps_every_reachable_page_accessible_at_360_px(
 def test_it_switches_the_home_page_to_english_with_the_language_buttons(
     browser: Any, site: str, axe_source: str
 ) -> None:
-    context = browser.new_context(viewport=NARROW, bypass_csp=True, locale="vi-VN")
+    context = new_context(browser, axe_source, viewport=NARROW, locale="vi-VN")
     page = context.new_page()
     try:
         page.goto(f"{site}/")
@@ -89,7 +87,7 @@ def test_it_switches_the_home_page_to_english_with_the_language_buttons(
             page.click("button[name=language][value=en]")
 
         assert page.evaluate("() => document.documentElement.lang") == "en"
-        problems = page_problems(page, navigation.value, axe_source, NARROW["width"])
+        problems, _links = page_problems(page, navigation.value, axe_source, NARROW["width"])
         assert not problems, report(
             "home page in English", [Problem(page.url, p) for p in problems]
         )

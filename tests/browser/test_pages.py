@@ -10,7 +10,16 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.support import FIGURES, NARROW, WIDE, Problem, log_in, page_problems, report
+from tests.browser.support import (
+    FIGURES,
+    NARROW,
+    WIDE,
+    Problem,
+    log_in,
+    new_context,
+    page_problems,
+    report,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -129,17 +138,19 @@ def test_it_lays_out_home_and_officer_workspace_at_desktop_width(
     screenshots = os.environ.get("LANGSO_SCREENSHOTS") == "1"
     if screenshots:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport=WIDE, bypass_csp=True)
+    context = new_context(browser, axe_source, viewport=WIDE)
     page = context.new_page()
     problems: list[Problem] = []
     try:
         response = page.goto(f"{site}/")
-        problems += [Problem(page.url, p) for p in page_problems(page, response, axe_source, 1280)]
+        found, _links = page_problems(page, response, axe_source, WIDE["width"])
+        problems += [Problem(page.url, what) for what in found]
         if screenshots:
             page.screenshot(path=str(SCREENSHOTS / "home.png"))
         log_in(page, site, "demo.officer")
         response = page.goto(f"{site}/workspace/")
-        problems += [Problem(page.url, p) for p in page_problems(page, response, axe_source, 1280)]
+        found, _links = page_problems(page, response, axe_source, WIDE["width"])
+        problems += [Problem(page.url, what) for what in found]
         if screenshots:
             page.screenshot(path=str(SCREENSHOTS / "workspace-officer.png"))
     finally:
