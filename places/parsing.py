@@ -132,7 +132,7 @@ def parse_commune_code(text: str) -> int:
             _("The commune code is empty. Write the 5-digit official code, e.g. 31825."),
             field="commune_code",
         )
-    if not _DIGITS.fullmatch(raw) or len(raw) > 5:
+    if not _DIGITS.fullmatch(raw) or len(raw.lstrip("0")) > 5:
         raise RowError(
             _(
                 'The commune code "%(value)s" is not a code: write the 5-digit official code '

@@ -171,7 +171,11 @@ def _duplicate_local_code(code: str, other: str) -> RowError:
 
 def _kept_name(current: str, new: str) -> str:
     """The spelling to store: a name typed without any diacritics never replaces one with them."""
-    if new != current and new == fold(new) and current != fold(current):
+
+    def has_diacritics(text: str) -> bool:
+        return fold(text) != text.lower()
+
+    if new != current and not has_diacritics(new) and has_diacritics(current):
         return current
     return new
 

@@ -12,7 +12,9 @@ from places.models import Village
 pytestmark = pytest.mark.django_db
 
 
-def test_it_creates_a_village_with_an_nfc_name_and_its_key(commune_a: Any, province_admin: Any) -> None:
+def test_it_creates_a_village_with_an_nfc_name_and_its_key(
+    commune_a: Any, province_admin: Any
+) -> None:
     decomposed = "A\u0302\u0301p Ho\u0300a Bi\u0300nh"  # "Ấp Hòa Bình" typed in NFD
     village = services.village_create(
         commune_code=commune_a.code, name=f"  {decomposed}  ", kind="ap", actor=province_admin
