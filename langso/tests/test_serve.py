@@ -129,8 +129,13 @@ def stop(process: subprocess.Popen[bytes], log: Path) -> int:
         pytest.fail(f"serve did not stop within 10 s of SIGTERM:\n{log.read_text()}")
 
 
-def test_it_serves_the_health_check_and_static_files_then_stops_on_sigterm(site: Path) -> None:
-    process, port, log = start_serve(site)
+def outbox_lines(site: Path) -> list[str]:
+    path = site / "outbox.log"
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def test_it_serves_the_site_with_a_worker_and_stops_both_on_sigterm(site: Path) -> None:
+    process, port, log = start_serve(site, "--with-worker")
     try:
         body = wait_for(f"http://127.0.0.1:{port}/api/v1/health", process, log)
         health = json.loads(body)
@@ -140,8 +145,15 @@ def test_it_serves_the_health_check_and_static_files_then_stops_on_sigterm(site:
         assert status == 200
         assert css
         assert get(f"http://127.0.0.1:{port}/static/langso/no-such-file.css")[0] == 404
+        # The worker started alongside the server delivers queued messages.
+        result = manage(site, "notify", "--to", "0912345678", "Chào mừng đến với Làng Số")
+        assert result.returncode == 0, result.stderr
+        deadline = time.monotonic() + 10
+        while not outbox_lines(site) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(outbox_lines(site)) == 1, log.read_text()
         children = children_of(process.pid)
-        assert children
+        assert len(children) == 2  # gunicorn's master and the worker
     finally:
         code = stop(process, log)
     assert code == 0, log.read_text()
@@ -167,3 +179,21 @@ def test_it_refuses_to_start_without_collected_static_files(tmp_path: Path, sett
 def test_it_refuses_an_impossible_port() -> None:
     with pytest.raises(CommandError, match="65535"):
         call_command("serve", "--port", "70000")
+
+
+def test_it_stops_the_server_when_its_worker_dies(site: Path) -> None:
+    process, port, log = start_serve(site, "--with-worker")
+    try:
+        wait_for(f"http://127.0.0.1:{port}/api/v1/health", process, log)
+        children = children_of(process.pid)
+        [worker] = [
+            pid for pid in children if b"\0worker\0" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        os.kill(worker, signal.SIGKILL)
+        code = process.wait(timeout=15)
+    finally:
+        if process.poll() is None:
+            stop(process, log)
+    assert code != 0
+    assert "worker" in log.read_text()
+    assert not any(is_alive(pid) for pid in children)

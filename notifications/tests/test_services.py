@@ -238,10 +238,10 @@ def test_it_skips_a_message_that_does_not_exist() -> None:
 @pytest.mark.parametrize(
     ("local_now", "resume"),
     [
-        (datetime(2026, 3, 2, 22, 30), datetime(2026, 3, 3, 7, 0)),
-        (datetime(2026, 3, 2, 21, 0), datetime(2026, 3, 3, 7, 0)),
-        (datetime(2026, 3, 3, 3, 15), datetime(2026, 3, 3, 7, 0)),
-        (datetime(2026, 3, 3, 6, 59), datetime(2026, 3, 3, 7, 0)),
+        (datetime(2026, 3, 2, 22, 30, tzinfo=VN), datetime(2026, 3, 3, 7, 0, tzinfo=VN)),
+        (datetime(2026, 3, 2, 21, 0, tzinfo=VN), datetime(2026, 3, 3, 7, 0, tzinfo=VN)),
+        (datetime(2026, 3, 3, 3, 15, tzinfo=VN), datetime(2026, 3, 3, 7, 0, tzinfo=VN)),
+        (datetime(2026, 3, 3, 6, 59, tzinfo=VN), datetime(2026, 3, 3, 7, 0, tzinfo=VN)),
     ],
 )
 def test_it_holds_non_urgent_sms_and_zalo_until_seven_in_the_morning(
@@ -252,16 +252,16 @@ def test_it_holds_non_urgent_sms_and_zalo_until_seven_in_the_morning(
     resume: datetime,
 ) -> None:
     settings.NOTIFY_QUIET_HOURS = "21-7"
-    time_machine.move_to(local_now.replace(tzinfo=VN), tick=False)
+    time_machine.move_to(local_now, tick=False)
     for channel in ("sms", "zalo"):
         message = queued_only(channel=channel)
         assert services.message_deliver(message_id=message.pk) == Outcome.DEFERRED
         message.refresh_from_db()
         assert message.status == Message.Status.PENDING
         assert message.attempts == 0
-        assert message.next_attempt_at == resume.replace(tzinfo=VN)
+        assert message.next_attempt_at == resume
     assert SENT == []
-    time_machine.move_to(resume.replace(tzinfo=VN), tick=False)
+    time_machine.move_to(resume, tick=False)
     assert services.message_deliver(message_id=message.pk) == Outcome.SENT
 
 
