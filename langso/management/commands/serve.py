@@ -172,6 +172,9 @@ def gunicorn_command(host: str, port: int) -> list[str]:
         "-",
         "--graceful-timeout",
         str(STOP_TIMEOUT_SECONDS - 5),
+        # The control socket's default path is shared by every gunicorn of the user; this
+        # supervisor is the control interface.
+        "--no-control-socket",
     ]
 
 
