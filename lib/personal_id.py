@@ -36,6 +36,7 @@ PROVINCE_PREFIXES: dict[str, str] = {
 }  # fmt: skip
 
 _CENTURY_BASE = {0: 1900, 2: 2000, 4: 2100, 6: 2200, 8: 2300}
+_CENTURY_DIGIT = {year: digit for digit, year in _CENTURY_BASE.items()}
 
 
 class PersonalIdError(ValueError):
@@ -115,11 +116,23 @@ def check_against(raw: str, *, birth_year: int | None, sex: Sex | None) -> Perso
     return pid
 
 
-def generate(rng: random.Random, *, prefix: str, birth_year: int, sex: Sex) -> str:
-    """A structurally valid number for demo data (digits 7-12 random)."""
+def generate(
+    rng: random.Random, *, prefix: str, birth_year: int, sex: Sex, serial: int | None = None
+) -> str:
+    """A structurally valid number for demo data.
+
+    Digits 7-12 are random, or `serial` when given: a caller that must not repeat a number
+    (the demo generator) hands out serials itself instead of remembering every number issued.
+    """
     century = birth_year - birth_year % 100
-    digit = {1900: 0, 2000: 2, 2100: 4, 2200: 6, 2300: 8}[century] + (sex == "female")
-    return f"{prefix}{digit}{birth_year % 100:02d}{rng.randrange(1_000_000):06d}"
+    if century not in _CENTURY_DIGIT:
+        raise ValueError(f"birth year {birth_year} is outside 1900-2399")
+    if serial is None:
+        serial = rng.randrange(1_000_000)
+    elif not 0 <= serial < 1_000_000:
+        raise ValueError(f"serial {serial} is not a 6-digit number")
+    digit = _CENTURY_DIGIT[century] + (sex == "female")
+    return f"{prefix}{digit}{birth_year % 100:02d}{serial:06d}"
 
 
 def mask(number: str) -> str:
