@@ -1,0 +1,243 @@
+"""Fast writes for the demo generator: id blocks, bulk inserts and the demo's deletion.
+
+A million people cannot go through the ORM one model instance at a time, so rows go in as plain
+tuples: executemany on SQLite, COPY on PostgreSQL. Columns the generator does not fill (fields
+another part of the project adds later, timestamps) get the model's default, so a new field with
+a default never breaks the demo. Ids are reserved in blocks up front so that rows can point at
+each other before they are written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, models
+from django.db.models import Q
+from django.db.models.deletion import DO_NOTHING, SET_NULL
+
+from places.models import AreaStatus, Commune, Village
+
+
+class DemoError(Exception):
+    """A problem that stops the demo; the message is Vietnamese, then English."""
+
+
+def _qn(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+class TableWriter:
+    """INSERTs rows of the given columns into a model's table, filling the other columns."""
+
+    def __init__(self, model: type[models.Model], columns: Sequence[str], now: datetime) -> None:
+        fields = {f.column: f for f in model._meta.concrete_fields}
+        unknown = [c for c in columns if c not in fields]
+        if unknown:
+            raise DemoError(
+                f"Bảng {model._meta.db_table} không còn cột {', '.join(unknown)}; cần sửa "
+                f"langso/demo. / Table {model._meta.db_table} has no column "
+                f"{', '.join(unknown)} any more; langso/demo needs updating."
+            )
+        extra_columns: list[str] = []
+        extra_values: list[Any] = []
+        for column, fld in fields.items():
+            if column in columns:
+                continue
+            if getattr(fld, "auto_now", False) or getattr(fld, "auto_now_add", False):
+                value: Any = now
+            elif fld.has_default():
+                value = fld.get_default()
+            elif fld.null:
+                value = None
+            elif fld.has_db_default():
+                continue  # the database fills it
+            elif fld.empty_strings_allowed:
+                value = ""
+            else:
+                raise DemoError(
+                    f"Trường bắt buộc {model.__name__}.{fld.name} chưa được langso/demo điền. / "
+                    f"The required field {model.__name__}.{fld.name} is not filled by langso/demo."
+                )
+            extra_columns.append(column)
+            extra_values.append(fld.get_db_prep_save(value, connection))
+        self.table = model._meta.db_table
+        self.columns = [*columns, *extra_columns]
+        self.extra = tuple(extra_values)
+        names = ", ".join(_qn(c) for c in self.columns)
+        # Table and column names come from the model's metadata, quoted; values are parameters.
+        self.insert_sql = (
+            f"INSERT INTO {_qn(self.table)} ({names}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(self.columns))})"
+        )
+        self.copy_sql = f"COPY {_qn(self.table)} ({names}) FROM STDIN"
+
+    def write(self, rows: Sequence[tuple[object, ...]]) -> None:
+        if not rows:
+            return
+        extra = self.extra
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    if extra:
+                        for row in rows:
+                            copy.write_row(row + extra)
+                    else:
+                        for row in rows:
+                            copy.write_row(row)
+            else:
+                cursor.executemany(
+                    self.insert_sql, [row + extra for row in rows] if extra else rows
+                )
+
+
+def reserve_ids(model: type[models.Model], count: int) -> int:
+    """Reserve `count` consecutive ids in the model's table and return the first.
+
+    Later inserts by anyone else get ids after the block. Call inside a transaction.
+    """
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {_qn(table)}")  # noqa: S608
+        highest = cursor.fetchone()[0]
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            first = max(highest, row[0] if row else 0) + 1
+            if row:
+                cursor.execute(
+                    "UPDATE sqlite_sequence SET seq = %s WHERE name = %s",
+                    [first + count - 1, table],
+                )
+            else:
+                cursor.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
+                    [table, first + count - 1],
+                )
+            return first
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            sequence = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT setval(%s, GREATEST(nextval(%s), %s) + %s - 1)",
+                [sequence, sequence, highest + 1, max(count, 1)],
+            )
+            return int(cursor.fetchone()[0]) - max(count, 1) + 1
+    raise DemoError(
+        f"Cơ sở dữ liệu {connection.vendor} chưa được hỗ trợ; dùng SQLite hoặc PostgreSQL. / "
+        f"The {connection.vendor} database is not supported; use SQLite or PostgreSQL."
+    )
+
+
+def release_ids(model: type[models.Model], *, reserved_last: int, used_last: int) -> None:
+    """Give back the unused end of a block, unless someone else has taken ids after it."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "UPDATE sqlite_sequence SET seq = %s WHERE name = %s AND seq = %s",
+                [used_last, table, reserved_last],
+            )
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            sequence = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT setval(%s, GREATEST(%s, 1), %s) "
+                "WHERE pg_sequence_last_value(%s::regclass) = %s",
+                [sequence, used_last, used_last >= 1, sequence, reserved_last],
+            )
+
+
+def demo_querysets(province: int) -> dict[str, models.QuerySet[Any]]:
+    """The rows the demo created in a province, recognised by their codes and notes."""
+    from langso.demo.generate import HOUSEHOLD_CODE_PREFIX, VILLAGE_CODE_PREFIX
+    from langso.demo.profiles import NOTE
+    from people.models import Disability, Household, Person, PovertyStatus
+
+    communes = Commune.objects.filter(province_id=province).values("code")
+    households = Household.objects.filter(
+        commune__in=communes, code__startswith=HOUSEHOLD_CODE_PREFIX
+    )
+    villages = Village.objects.filter(
+        commune__in=communes, local_code__startswith=VILLAGE_CODE_PREFIX
+    )
+    people = Person._base_manager.filter(
+        Q(household__in=households.values("id")) | Q(village__in=villages.values("id"))
+    )
+    return {
+        "villages": villages,
+        "households": households,
+        "people": people,
+        "disabilities": Disability.objects.filter(person__in=people.values("id")),
+        "poverty": PovertyStatus.objects.filter(household__in=households.values("id")),
+        "area_statuses": AreaStatus.objects.filter(
+            Q(village__in=villages.values("id"))
+            | Q(commune__in=communes, village__isnull=True, note=NOTE)
+        ),
+    }
+
+
+def _raw_delete(queryset: models.QuerySet[Any]) -> int:
+    """DELETE matching rows in one statement, without loading them."""
+    return queryset._raw_delete(queryset.db)  # type: ignore[attr-defined,no-any-return]
+
+
+def _detach(
+    model: type[models.Model], ids: models.QuerySet[Any], own: set[type[models.Model]]
+) -> None:
+    """Deal with rows outside the demo's own tables that point at demo rows of `model`."""
+    for relation in model._meta.related_objects:
+        fld = relation.field
+        if fld.model in own:
+            continue
+        if fld.many_to_many:
+            through = fld.remote_field.through
+            through._base_manager.filter(**{f"{fld.m2m_reverse_field_name()}__in": ids}).delete()
+            continue
+        related = fld.model._base_manager.filter(**{f"{fld.name}__in": ids})
+        on_delete = fld.remote_field.on_delete
+        if on_delete is DO_NOTHING:
+            continue
+        if on_delete is SET_NULL:
+            related.update(**{fld.name: None})
+        elif related.exists():
+            # CASCADE, and also PROTECT: a record about a demo person is demo data too.
+            related.delete()
+
+
+def delete_demo(province: int) -> dict[str, int]:
+    """Delete the demo rows of a province and whatever other parts attached to them.
+
+    Rows elsewhere that point at demo people, households or villages (a health book, a case,
+    a history entry) are deleted with the ORM, which honours their own on_delete rules; links
+    that may be emptied (SET_NULL) are emptied. The demo's own tables then go in a few plain
+    DELETE statements, so that a million people are gone in seconds. Call inside a transaction.
+    """
+    from people.models import Disability, Household, Person, PovertyStatus
+
+    qs = demo_querysets(province)
+    people_ids = qs["people"].values("id")
+    # Demo people merged into other people are kept out of reach of those people.
+    Person._base_manager.filter(merged_into__in=people_ids).exclude(id__in=people_ids).update(
+        merged_into=None
+    )
+    own = {Person, Household, Village, Disability, PovertyStatus, AreaStatus}
+    for model, key in (
+        (Disability, "disabilities"),
+        (PovertyStatus, "poverty"),
+        (AreaStatus, "area_statuses"),
+        (Person, "people"),
+        (Household, "households"),
+        (Village, "villages"),
+    ):
+        _detach(model, qs[key].values("id"), own)
+    counts = {
+        "area_statuses": _raw_delete(qs["area_statuses"]),
+        "disabilities": _raw_delete(qs["disabilities"]),
+        "poverty": _raw_delete(qs["poverty"]),
+    }
+    counts["people"] = _raw_delete(qs["people"])
+    counts["households"] = _raw_delete(qs["households"])
+    counts["villages"] = _raw_delete(qs["villages"])
+    return counts

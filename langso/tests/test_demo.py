@@ -1,0 +1,172 @@
+"""The demo province generator: `langso demo` through call_command, at small sizes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import Role, User
+from conftest import COMMUNE_A
+from langso.demo.generate import REFERENCE_DATE
+from lib import phone as phone_lib
+from lib.personal_id import check_against
+from lib.vn_text import name_key, nfc
+from people.models import Disability, Household, Person, PovertyStatus
+from places.models import AreaStatus, Village
+
+PEOPLE = 300
+
+
+def run_demo(**options: Any) -> str:
+    out = StringIO()
+    call_command(
+        "demo",
+        stdout=out,
+        stderr=StringIO(),
+        **{"province": 96, "people": PEOPLE, "seed": 1, **options},
+    )
+    return out.getvalue()
+
+
+def snapshot() -> list[tuple[Any, ...]]:
+    """Everything a seed decides about people, without database ids or timestamps."""
+    return sorted(
+        Person.objects.values_list(
+            "personal_id",
+            "full_name",
+            "date_of_birth",
+            "birth_precision",
+            "sex",
+            "ethnicity",
+            "ethnicity_code",
+            "phone",
+            "commune_id",
+            "village__name",
+            "household__code",
+            "relation_to_head",
+            "marital_status",
+            "date_of_death",
+        )
+    )
+
+
+@pytest.fixture
+def demo(db: Any) -> str:
+    return run_demo()
+
+
+def test_it_builds_the_requested_number_of_people_in_households(demo: str) -> None:
+    assert Person.objects.count() == PEOPLE
+    assert Person.objects.filter(household__isnull=True).count() == 0
+    heads = Counter(
+        Person.objects.filter(relation_to_head="head").values_list("household_id", flat=True)
+    )
+    assert set(heads.values()) == {1}
+    assert len(heads) == Household.objects.count()
+    assert "Phường" in demo and "demo.officer" in demo
+
+
+def test_it_gives_every_person_a_personal_id_matching_birth_year_and_sex(demo: str) -> None:
+    for personal_id, dob, sex, precision in Person.objects.values_list(
+        "personal_id", "date_of_birth", "sex", "birth_precision"
+    ):
+        check_against(personal_id, birth_year=dob.year, sex=sex)
+        if precision == "year":
+            assert (dob.month, dob.day) == (1, 1)
+    assert Person.objects.values("personal_id").distinct().count() == PEOPLE
+
+
+def test_it_writes_names_phones_and_codes_that_the_rest_of_the_project_accepts(demo: str) -> None:
+    people = list(Person.objects.all())
+    for person in people:
+        assert person.full_name == nfc(person.full_name)
+        assert person.name_key == name_key(person.full_name)
+        assert len(person.full_name.split()) >= 2
+        if person.phone:
+            assert phone_lib.normalise(person.phone) == person.phone
+        assert person.ethnicity_code_list == "2008"
+    assert {p.ethnicity for p in people} <= {"Kinh", "Khơ me", "Hoa"}
+    adults = [p for p in people if p.age_on(REFERENCE_DATE) >= 18 and p.date_of_death is None]
+    assert sum(1 for p in adults if p.phone) > len(adults) / 2
+
+
+def test_it_creates_villages_area_statuses_disabilities_and_poverty(demo: str) -> None:
+    counts = Counter(Village.objects.values_list("commune_id", flat=True))
+    assert len(counts) == 64
+    assert min(counts.values()) >= 4 and max(counts.values()) <= 12
+    assert AreaStatus.objects.filter(note__contains="dữ liệu minh hoạ").exists()
+    assert Disability.objects.filter(source="demo").exists()
+    assert PovertyStatus.objects.count() == Household.objects.count()
+    assert set(PovertyStatus.objects.values_list("period", flat=True)) == {"2022-2025"}
+
+
+def test_it_creates_one_account_per_role_with_the_demo_password(demo: str) -> None:
+    expected = {
+        "demo.citizen": Role.CITIZEN,
+        "demo.helper": Role.HELPER,
+        "demo.officer": Role.COMMUNE_OFFICER,
+        "demo.health": Role.HEALTH_WORKER,
+        "demo.officer2": Role.COMMUNE_OFFICER,
+        "demo.employer": Role.EMPLOYER,
+        "demo.partner": Role.PARTNER,
+        "demo.admin": Role.PROVINCE_ADMIN,
+    }
+    users = {u.username: u for u in User.objects.filter(username__startswith="demo.")}
+    assert {name: u.role for name, u in users.items()} == expected
+    assert all(u.check_password("langso-demo-2026") for u in users.values())
+    top = Counter(Person.objects.values_list("commune_id", flat=True)).most_common(1)[0][0]
+    for name in ("demo.helper", "demo.officer", "demo.health"):
+        assert list(users[name].communes.values_list("code", flat=True)) == [top]
+    other = list(users["demo.officer2"].communes.values_list("code", flat=True))
+    assert len(other) == 1 and other != [top]
+    citizen = Person.objects.get(user=users["demo.citizen"])
+    assert citizen.phone == users["demo.citizen"].phone
+    assert citizen.age_on(REFERENCE_DATE) >= 18
+
+
+def test_it_says_already_loaded_the_second_time(demo: str) -> None:
+    again = run_demo()
+    assert "already loaded" in again
+    assert "demo.admin" in again
+    assert Person.objects.count() == PEOPLE
+
+
+def test_it_rebuilds_the_same_rows_on_reset(demo: str) -> None:
+    before = snapshot()
+    run_demo(reset=True)
+    assert snapshot() == before
+    assert User.objects.filter(username__startswith="demo.").count() == 8
+
+
+def test_it_builds_other_rows_for_another_seed(demo: str) -> None:
+    before = snapshot()
+    run_demo(reset=True, seed=2)
+    assert snapshot() != before
+
+
+@pytest.mark.django_db
+def test_it_builds_son_la_with_its_own_villages_and_groups() -> None:
+    run_demo(province=14)
+    groups = set(Person.objects.values_list("ethnicity", flat=True))
+    assert {"Thái", "Mông"} <= groups
+    assert Village.objects.filter(kind="ban").exists()
+    assert AreaStatus.objects.filter(status="region_3").count() >= 60
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_unknown_province_and_negative_people() -> None:
+    with pytest.raises(CommandError, match="Không có tỉnh mã 99"):
+        run_demo(province=99)
+    with pytest.raises(CommandError, match="between 0"):
+        run_demo(people=-1)
+    assert not Person.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_commune_fixture_usable() -> None:
+    run_demo()
+    assert Village.objects.filter(commune_id=COMMUNE_A).exists()
