@@ -9,16 +9,37 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from accounts.models import AuditEntry, User
+from accounts.permissions import user_can_act_in_commune
 from accounts.services import audit_record
+from lib import personal_id as pid_lib
+from lib.vn_text import name_key, nfc
 from people.extract import COLUMNS, Extract, ExtractError, RawRecord, values_from_mapping
 from people.importing import BATCH_SIZE, Counts, Importer, Outcome
-from people.models import ImportRun
+from people.models import (
+    Consent,
+    Disability,
+    DuplicateDismissal,
+    HistoryEntry,
+    Household,
+    ImportRun,
+    Person,
+    PersonMerge,
+    PovertyStatus,
+    SocialFact,
+)
+from places.models import Village
 
 SYNC_MAX_RECORDS = 1000
 
@@ -213,4 +234,854 @@ def _finish(run: ImportRun, counts: Counts, rejects_path: str, message: str) -> 
             "died",
             "household_changed",
         ]
+    )
+
+
+# Edits from staff screens ---------------------------------------------------------------------
+
+# The fields person_update may change, as model attribute names.
+EDITABLE_FIELDS = (
+    "personal_id",
+    "legacy_id",
+    "full_name",
+    "date_of_birth",
+    "birth_precision",
+    "sex",
+    "ethnicity",
+    "ethnicity_code",
+    "ethnicity_code_list",
+    "phone",
+    "commune_id",
+    "village_id",
+    "household_id",
+    "relation_to_head",
+    "marital_status",
+    "date_of_death",
+)
+
+
+def _need_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Say why you make this change (for example the document you checked).")}
+        )
+    return reason[:255]
+
+
+def _history(
+    *,
+    kind: str,
+    actor: User | None,
+    reason: str,
+    changes: dict[str, Any],
+    person: Person | None = None,
+    household: Household | None = None,
+    source: str = HistoryEntry.Source.UI,
+) -> HistoryEntry:
+    return HistoryEntry.objects.create(
+        person=person,
+        household=household,
+        at=timezone.now(),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=actor.username if actor is not None and actor.is_authenticated else "",
+        source=source,
+        kind=kind,
+        reason=reason,
+        changes=changes,
+    )
+
+
+def _jsonable(name: str, value: Any, person: Person | None = None) -> Any:
+    if value is None:
+        return None
+    if name == "personal_id":
+        return pid_lib.mask(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _check_person_values(person: Person, values: dict[str, Any]) -> None:
+    """The rules every record keeps, whatever screen or file the change comes from."""
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    dob = values.get("date_of_birth", person.date_of_birth)
+    dod = values.get("date_of_death", person.date_of_death)
+    sex = values.get("sex", person.sex)
+    number = values.get("personal_id", person.personal_id)
+    if dob is not None and dob > today:
+        errors.setdefault("date_of_birth", []).append(_("The date of birth is in the future."))
+    if dod is not None and dod > today:
+        errors.setdefault("date_of_death", []).append(_("The date of death is in the future."))
+    if dod is not None and dob is not None and dod < dob:
+        errors.setdefault("date_of_death", []).append(
+            _("The date of death is before the date of birth.")
+        )
+    if number:
+        try:
+            pid_lib.check_against(
+                number, birth_year=dob.year if dob is not None else None, sex=sex or None
+            )
+        except pid_lib.PersonalIdError as exc:
+            errors.setdefault("personal_id", []).append(
+                exc.message_vi if get_language() == "vi" else exc.message_en
+            )
+        else:
+            other = Person.objects.filter(personal_id=number).exclude(pk=person.pk).first()
+            if other is not None:
+                errors.setdefault("personal_id", []).append(
+                    _(
+                        "Another record already has this number. If it is the same person, "
+                        "merge the two records from the duplicates page."
+                    )
+                )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _kind_of(changes: dict[str, Any]) -> str:
+    if changes.get("date_of_death", [None, None])[1]:
+        return HistoryEntry.Kind.DIED
+    if "commune_code" in changes or "village" in changes:
+        return HistoryEntry.Kind.MOVED
+    if "household_id" in changes or "relation_to_head" in changes:
+        return HistoryEntry.Kind.HOUSEHOLD
+    return HistoryEntry.Kind.UPDATED
+
+
+def _describe_person_change(person: Person, name: str, old: Any, new: Any) -> tuple[str, list[Any]]:
+    if name == "commune_id":
+        return "commune_code", [old, new]
+    if name == "village_id":
+        names = dict(
+            Village.objects.filter(pk__in=[v for v in (old, new) if v]).values_list("pk", "name")
+        )
+        return "village", [names.get(old), names.get(new)]
+    if name == "household_id":
+        codes = dict(
+            Household.objects.filter(pk__in=[v for v in (old, new) if v]).values_list("pk", "code")
+        )
+        return "household_id", [codes.get(old), codes.get(new)]
+    return name, [_jsonable(name, old), _jsonable(name, new)]
+
+
+@transaction.atomic
+def person_update(
+    *,
+    person: Person,
+    actor: User,
+    reason: str,
+    values: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> HistoryEntry | None:
+    """Change a person's details (model field names in `values`); returns the history entry.
+
+    The new commune and household must be ones the actor works in. Nothing is written when
+    nothing changes.
+    """
+    reason = _need_reason(reason)
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    for key in ("commune_id",):
+        if key in values and not user_can_act_in_commune(actor, values[key]):
+            raise PermissionDenied
+    if values.get("household_id"):
+        household = Household.objects.filter(pk=values["household_id"]).first()
+        if household is None or not user_can_act_in_commune(actor, household.commune_id):
+            raise ValidationError({"household": _("There is no such household in your communes.")})
+    _check_person_values(person, values)
+    changed: dict[str, Any] = {}
+    history: dict[str, list[Any]] = {}
+    for name, new in values.items():
+        old = getattr(person, name)
+        if old != new:
+            changed[name] = new
+            label, pair = _describe_person_change(person, name, old, new)
+            history[label] = pair
+    if not changed:
+        return None
+    for name, new in changed.items():
+        setattr(person, name, new)
+    if "full_name" in changed:
+        person.full_name = nfc(person.full_name)
+        person.name_key = name_key(person.full_name)
+        changed["name_key"] = person.name_key
+    person.source_hash = ""
+    person.save(update_fields=[*changed, "source_hash", "updated_at"])
+    entry = _history(
+        kind=_kind_of(history), actor=actor, reason=reason, changes=history, person=person
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=person.pk,
+        object_label=person.full_name,
+        commune_code=person.commune_id,
+        reason=reason,
+        request=request,
+        details={"fields": sorted(history)},
+    )
+    return entry
+
+
+def _close(model: type[Any], pk: int, valid_from: date) -> None:
+    """End a dated fact yesterday (or on its first day, when it started today)."""
+    end = max(valid_from, timezone.localdate() - timedelta(days=1))
+    model.objects.filter(pk=pk).update(valid_to=end)
+
+
+@transaction.atomic
+def social_facts_update(
+    *,
+    person: Person,
+    actor: User,
+    reason: str,
+    values: dict[str, bool | int | None],
+    request: HttpRequest | None = None,
+) -> HistoryEntry | None:
+    """Set the person's pension amount and yes/no facts; None means "not known" and ends the fact.
+
+    Keys are SocialFact.Kind values. A changed fact is closed and a new one opened, so the
+    history of what held when is kept.
+    """
+    reason = _need_reason(reason)
+    today = timezone.localdate()
+    current = {f.kind: f for f in SocialFact.objects.filter(person=person, valid_to__isnull=True)}
+    changes: dict[str, list[Any]] = {}
+    for kind, value in values.items():
+        if kind not in SocialFact.Kind.values:
+            raise ValueError(f"unknown fact {kind}")
+        is_amount = kind == SocialFact.Kind.MONTHLY_PENSION
+        old = current.get(kind)
+        old_value = None if old is None else (old.amount_vnd if is_amount else old.value)
+        if old_value == value:
+            continue
+        if is_amount and value is not None and int(value) < 0:
+            raise ValidationError({kind: _("The amount cannot be negative.")})
+        if old is not None:
+            _close(SocialFact, old.pk, old.valid_from)
+        if value is not None:
+            SocialFact.objects.create(
+                person=person,
+                kind=kind,
+                value=None if is_amount else bool(value),
+                amount_vnd=int(value) if is_amount else None,
+                valid_from=today,
+                source="ui",
+                recorded_by=actor,
+            )
+        changes[kind] = [old_value, value]
+    if not changes:
+        return None
+    Person.objects.filter(pk=person.pk).update(source_hash="")
+    entry = _history(
+        kind=HistoryEntry.Kind.FACTS, actor=actor, reason=reason, changes=changes, person=person
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=person.pk,
+        object_label=person.full_name,
+        commune_code=person.commune_id,
+        reason=reason,
+        request=request,
+        details={"facts": sorted(changes)},
+    )
+    return entry
+
+
+@transaction.atomic
+def disability_record(
+    *,
+    person: Person,
+    disability_type: str,
+    level: str,
+    certified_on: date | None,
+    actor: User,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> Disability:
+    """Record a certified disability; an open one of the same type is ended (level changed)."""
+    reason = _need_reason(reason)
+    today = timezone.localdate()
+    if certified_on is not None and certified_on > today:
+        raise ValidationError({"certified_on": _("The certificate date is in the future.")})
+    same_type = list(
+        Disability.objects.filter(
+            person=person, disability_type=disability_type, valid_to__isnull=True
+        )
+    )
+    for old in same_type:
+        _close(Disability, old.pk, old.valid_from)
+    disability = Disability.objects.create(
+        person=person,
+        disability_type=disability_type,
+        level=level,
+        certified_on=certified_on,
+        valid_from=certified_on or today,
+        source="ui",
+        recorded_by=actor,
+    )
+    Person.objects.filter(pk=person.pk).update(source_hash="")
+    changes: dict[str, Any] = {
+        "disability": [
+            [f"{d.disability_type}:{d.level}" for d in same_type],
+            [f"{disability_type}:{level}"],
+        ]
+    }
+    if certified_on is not None:
+        changes["disability_certified_on"] = [None, certified_on.isoformat()]
+    _history(
+        kind=HistoryEntry.Kind.FACTS, actor=actor, reason=reason, changes=changes, person=person
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="disability",
+        object_id=disability.pk,
+        object_label=person.full_name,
+        commune_code=person.commune_id,
+        reason=reason,
+        request=request,
+    )
+    return disability
+
+
+@transaction.atomic
+def disability_end(
+    *, disability: Disability, actor: User, reason: str, request: HttpRequest | None = None
+) -> None:
+    """End a disability record (re-assessed, or recorded by mistake); it stays in history."""
+    reason = _need_reason(reason)
+    if disability.valid_to is not None:
+        return
+    _close(Disability, disability.pk, disability.valid_from)
+    person = disability.person
+    Person.objects.filter(pk=person.pk).update(source_hash="")
+    _history(
+        kind=HistoryEntry.Kind.FACTS,
+        actor=actor,
+        reason=reason,
+        changes={"disability": [[f"{disability.disability_type}:{disability.level}"], []]},
+        person=person,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="disability",
+        object_id=disability.pk,
+        object_label=person.full_name,
+        commune_code=person.commune_id,
+        reason=reason,
+        request=request,
+    )
+
+
+@transaction.atomic
+def poverty_record(
+    *,
+    household: Household,
+    status: str,
+    period: str,
+    review_year: int,
+    actor: User,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> PovertyStatus:
+    """Record the household's classification for a review year (a correction replaces it)."""
+    reason = _need_reason(reason)
+    today = timezone.localdate()
+    if review_year > today.year:
+        raise ValidationError({"review_year": _("The review year is in the future.")})
+    rows = list(PovertyStatus.objects.filter(household=household).order_by("-review_year"))
+    same = next((r for r in rows if r.review_year == review_year), None)
+    latest = rows[0] if rows else None
+    old = same or latest
+    if same is not None:
+        PovertyStatus.objects.filter(pk=same.pk).update(
+            status=status, period=period, source="ui", recorded_by=actor
+        )
+        same.refresh_from_db()
+        result = same
+    else:
+        newest = latest is None or review_year > latest.review_year
+        if newest and latest is not None and latest.valid_to is None:
+            _close(PovertyStatus, latest.pk, latest.valid_from)
+        result = PovertyStatus.objects.create(
+            household=household,
+            status=status,
+            period=period,
+            review_year=review_year,
+            valid_from=today if newest else date(review_year, 1, 1),
+            valid_to=None if newest else date(review_year, 12, 31),
+            source="ui",
+            recorded_by=actor,
+        )
+    household.members.update(source_hash="")
+    _history(
+        kind=HistoryEntry.Kind.FACTS,
+        actor=actor,
+        reason=reason,
+        household=household,
+        changes={
+            "poverty_status": [
+                None if old is None else f"{old.status} {old.period} ({old.review_year})",
+                f"{status} {period} ({review_year})",
+            ]
+        },
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="household",
+        object_id=household.pk,
+        object_label=household.code,
+        commune_code=household.commune_id,
+        reason=reason,
+        request=request,
+    )
+    return result
+
+
+def personal_id_reveal(
+    *, person: Person, actor: User, reason: str, request: HttpRequest | None = None
+) -> str:
+    """The full ID number, for someone who said why they need it; the reading is audited."""
+    reason = _need_reason(reason)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.VIEW,
+        object_type="person",
+        object_id=person.pk,
+        object_label=person.full_name,
+        commune_code=person.commune_id,
+        reason=reason,
+        request=request,
+        details={"field": "personal_id", "revealed": True},
+    )
+    return person.personal_id or ""
+
+
+def person_view_record(*, person: Person, actor: User, request: HttpRequest | None = None) -> None:
+    """Every opening of a person's page is written to the audit log."""
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.VIEW,
+        object_type="person",
+        object_id=person.pk,
+        object_label=person.full_name,
+        commune_code=person.commune_id,
+        request=request,
+    )
+
+
+# Consent ----------------------------------------------------------------------------------------
+
+
+class ConsentRequired(PermissionDenied):
+    """Acting for a person needs their consent for that purpose, and there is none."""
+
+    def __init__(self, person: Person, purpose: str) -> None:
+        label_vi = CONSENT_PURPOSES_VI.get(purpose, purpose)
+        label_en = dict(Consent.Purpose.choices).get(purpose, purpose)
+        self.person = person
+        self.purpose = purpose
+        self.message_vi = (
+            f"Chưa có sự đồng ý của {person.full_name} cho mục đích “{label_vi}”. Hãy hỏi và "
+            "ghi nhận sự đồng ý (trên giấy, bằng lời tại điểm hỗ trợ, hoặc trực tuyến) trước."
+        )
+        self.message_en = (
+            f"{person.full_name} has not consented to “{label_en}”. Ask for and record their "
+            "consent (paper form, spoken at a corner, or online) first."
+        )
+        super().__init__(f"{self.message_vi} / {self.message_en}")
+
+
+# The purposes in Vietnamese for messages built outside a request (other apps, the API).
+CONSENT_PURPOSES_VI = {
+    "benefits": "trợ giúp xã hội và chính sách",
+    "health": "chăm sóc sức khỏe",
+    "jobs": "việc làm và học nghề",
+    "devices": "hỗ trợ thiết bị",
+    "partners": "chia sẻ với đối tác",
+}
+
+
+def has_consent(person: Person, purpose: str) -> bool:
+    return Consent.objects.filter(
+        person=person, purpose=purpose, withdrawn_at__isnull=True
+    ).exists()
+
+
+def require_consent(person: Person, purpose: str) -> Consent:
+    """The person's active consent for `purpose`, or ConsentRequired (a PermissionDenied).
+
+    Other apps call this before acting on behalf of a person (a helper filing a request, a
+    health worker sharing a reading, a partner receiving data).
+    """
+    if purpose not in Consent.Purpose.values:
+        raise ValueError(f"unknown consent purpose {purpose!r}")
+    consent = Consent.objects.filter(
+        person=person, purpose=purpose, withdrawn_at__isnull=True
+    ).first()
+    if consent is None:
+        raise ConsentRequired(person, purpose)
+    return consent
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    person: Person,
+    purpose: str,
+    method: str,
+    actor: User,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Consent:
+    """Record that the person consents to `purpose`; an active consent is kept as it is."""
+    if purpose not in Consent.Purpose.values or method not in Consent.Method.values:
+        raise ValidationError(_("Choose the purpose and how the person gave consent."))
+    existing = Consent.objects.filter(
+        person=person, purpose=purpose, withdrawn_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    consent = Consent.objects.create(
+        person=person,
+        purpose=purpose,
+        method=method,
+        note=note.strip()[:255],
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
+    _history(
+        kind=HistoryEntry.Kind.CONSENT,
+        actor=actor,
+        reason=note.strip()[:255],
+        changes={"consent": [None, f"{purpose} ({method})"]},
+        person=person,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="consent",
+        object_id=consent.pk,
+        object_label=f"{person.full_name}: {purpose}",
+        commune_code=person.commune_id,
+        on_behalf_of=person.full_name if actor.pk != person.user_id else "",
+        request=request,
+        details={"purpose": purpose, "method": method},
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(
+    *,
+    consent: Consent,
+    actor: User,
+    method: str,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> Consent:
+    """Withdraw a consent from now on; the record of it stays."""
+    if method not in Consent.Method.values:
+        raise ValidationError(_("Choose how the person withdrew consent."))
+    updated = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(),
+        withdrawn_by=actor,
+        withdrawal_method=method,
+        withdrawal_reason=reason.strip()[:255],
+    )
+    consent.refresh_from_db()
+    if not updated:
+        return consent
+    person = consent.person
+    _history(
+        kind=HistoryEntry.Kind.CONSENT,
+        actor=actor,
+        reason=reason.strip()[:255],
+        changes={"consent": [f"{consent.purpose} ({consent.method})", None]},
+        person=person,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="consent",
+        object_id=consent.pk,
+        object_label=f"{person.full_name}: {consent.purpose}",
+        commune_code=person.commune_id,
+        reason=reason.strip()[:255],
+        request=request,
+        details={"withdrawn": True, "method": method},
+    )
+    return consent
+
+
+# Duplicates and merges ----------------------------------------------------------------------
+
+# Fields a merge copies from the merged record when the kept one has none.
+MERGE_FILL_FIELDS = (
+    "personal_id",
+    "legacy_id",
+    "date_of_birth",
+    "phone",
+    "ethnicity",
+    "ethnicity_code",
+    "village_id",
+    "household_id",
+    "relation_to_head",
+    "marital_status",
+    "date_of_death",
+    "user_id",
+)
+
+
+def _raw(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _unraw(name: str, value: Any) -> Any:
+    if value is not None and name in ("date_of_birth", "date_of_death"):
+        return date.fromisoformat(value)
+    return value
+
+
+@transaction.atomic
+def person_merge(
+    *,
+    kept: Person,
+    merged: Person,
+    actor: User,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> PersonMerge:
+    """Merge `merged` into `kept`: blanks of the kept record are filled, facts and consents move.
+
+    The merged record is not deleted: it points to the kept one (merged_into), leaves lists
+    and searches, and everything needed to undo the merge is kept in the PersonMerge snapshot.
+    Two records with two different personal ID numbers are two people and are refused.
+    """
+    reason = _need_reason(reason)
+    kept = Person.objects.get(pk=kept.pk)
+    merged = Person.objects.get(pk=merged.pk)
+    if kept.pk == merged.pk or kept.merged_into_id or merged.merged_into_id:
+        raise ValidationError(_("These records cannot be merged: one of them is already merged."))
+    if kept.personal_id and merged.personal_id and kept.personal_id != merged.personal_id:
+        raise ValidationError(
+            _("The two records have different personal ID numbers: they are two people.")
+        )
+    filled: dict[str, Any] = {}
+    for name in MERGE_FILL_FIELDS:
+        mine, theirs = getattr(kept, name), getattr(merged, name)
+        if theirs not in (None, "") and mine in (None, ""):
+            filled[name] = theirs
+    if "date_of_birth" in filled:
+        filled["birth_precision"] = merged.birth_precision
+    if "ethnicity" in filled:
+        filled["ethnicity_code_list"] = merged.ethnicity_code_list
+    if "household_id" in filled and "relation_to_head" not in filled:
+        filled["relation_to_head"] = merged.relation_to_head
+    kept_before = {name: _raw(getattr(kept, name)) for name in filled}
+    merged_before = {
+        "personal_id": merged.personal_id,
+        "user_id": merged.user_id,
+        "source_hash": merged.source_hash,
+    }
+    # Facts and consents follow the person unless the kept record already holds an open one.
+    open_kinds = set(
+        SocialFact.objects.filter(person=kept, valid_to__isnull=True).values_list("kind", flat=True)
+    )
+    active_purposes = set(
+        Consent.objects.filter(person=kept, withdrawn_at__isnull=True).values_list(
+            "purpose", flat=True
+        )
+    )
+    facts = [
+        f.pk
+        for f in SocialFact.objects.filter(person=merged)
+        if f.valid_to is not None or f.kind not in open_kinds
+    ]
+    consents = [
+        c.pk
+        for c in Consent.objects.filter(person=merged)
+        if c.withdrawn_at is not None or c.purpose not in active_purposes
+    ]
+    disabilities = list(Disability.objects.filter(person=merged).values_list("pk", flat=True))
+    # Claim the merged record with a conditional update, so two officers cannot both merge it.
+    claimed = Person.objects.filter(pk=merged.pk, merged_into__isnull=True).update(
+        personal_id=None if "personal_id" in filled else merged.personal_id,
+        user=None if "user_id" in filled else merged.user_id,
+        merged_into=kept,
+        source_hash="",
+        updated_at=timezone.now(),
+    )
+    if not claimed:
+        raise ValidationError(_("These records cannot be merged: one of them is already merged."))
+    for name, value in filled.items():
+        setattr(kept, name, value)
+    kept.source_hash = ""
+    kept.save(update_fields=[*filled, "source_hash", "updated_at"])
+    SocialFact.objects.filter(pk__in=facts).update(person=kept)
+    Consent.objects.filter(pk__in=consents).update(person=kept)
+    Disability.objects.filter(pk__in=disabilities).update(person=kept)
+    merge = PersonMerge.objects.create(
+        kept=kept,
+        merged=merged,
+        performed_by=actor,
+        performed_at=timezone.now(),
+        reason=reason,
+        snapshot={
+            "kept_before": kept_before,
+            "merged_before": merged_before,
+            "moved": {"facts": facts, "consents": consents, "disabilities": disabilities},
+        },
+    )
+    changes = {
+        "merged_from": [None, merged.pk],
+        **{
+            _describe_person_change(kept, name, kept_before[name], _raw(value))[0]: [
+                _jsonable(name, _unraw(name, kept_before[name])),
+                _jsonable(name, value),
+            ]
+            for name, value in filled.items()
+            if name != "user_id"
+        },
+    }
+    _history(
+        kind=HistoryEntry.Kind.MERGED,
+        actor=actor,
+        reason=reason,
+        changes=changes,
+        person=kept,
+        source=HistoryEntry.Source.MERGE,
+    )
+    _history(
+        kind=HistoryEntry.Kind.MERGED,
+        actor=actor,
+        reason=reason,
+        changes={"merged_into": [None, kept.pk]},
+        person=merged,
+        source=HistoryEntry.Source.MERGE,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person_merge",
+        object_id=merge.pk,
+        object_label=f"{merged.pk} → {kept.pk}",
+        commune_code=kept.commune_id,
+        reason=reason,
+        request=request,
+    )
+    return merge
+
+
+@transaction.atomic
+def person_merge_undo(
+    *, merge: PersonMerge, actor: User, reason: str, request: HttpRequest | None = None
+) -> None:
+    """Undo a merge: the merged record comes back with its numbers, facts and consents."""
+    reason = _need_reason(reason)
+    claimed = PersonMerge.objects.filter(pk=merge.pk, undone_at__isnull=True).update(
+        undone_at=timezone.now(), undone_by=actor, undo_reason=reason
+    )
+    if not claimed:
+        raise ValidationError(_("This merge was already undone."))
+    merge = PersonMerge.objects.get(pk=merge.pk)
+    kept = Person.objects.get(pk=merge.kept_id)
+    merged = Person.objects.get(pk=merge.merged_id)
+    snapshot = merge.snapshot
+    kept_before: dict[str, Any] = snapshot.get("kept_before", {})
+    merged_before: dict[str, Any] = snapshot.get("merged_before", {})
+    moved: dict[str, list[int]] = snapshot.get("moved", {})
+    # The kept record gives back what it took, then the merged record takes it again.
+    restore = {name: _unraw(name, value) for name, value in kept_before.items()}
+    for name, value in restore.items():
+        setattr(kept, name, value)
+    kept.source_hash = ""
+    kept.save(update_fields=[*restore, "source_hash", "updated_at"])
+    Person.objects.filter(pk=merged.pk).update(
+        personal_id=merged_before.get("personal_id"),
+        user_id=merged_before.get("user_id"),
+        merged_into=None,
+        source_hash="",
+        updated_at=timezone.now(),
+    )
+    SocialFact.objects.filter(pk__in=moved.get("facts", []), person=kept).update(person=merged)
+    Consent.objects.filter(pk__in=moved.get("consents", []), person=kept).update(person=merged)
+    Disability.objects.filter(pk__in=moved.get("disabilities", []), person=kept).update(
+        person=merged
+    )
+    for person, other in ((kept, merged), (merged, kept)):
+        _history(
+            kind=HistoryEntry.Kind.MERGE_UNDONE,
+            actor=actor,
+            reason=reason,
+            changes={"merged_into" if person is merged else "merged_from": [other.pk, None]},
+            person=person,
+            source=HistoryEntry.Source.MERGE,
+        )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person_merge",
+        object_id=merge.pk,
+        object_label=f"{merged.pk} ↛ {kept.pk}",
+        commune_code=kept.commune_id,
+        reason=reason,
+        request=request,
+        details={"undone": True},
+    )
+
+
+@transaction.atomic
+def duplicate_dismiss(
+    *, first: Person, second: Person, actor: User, reason: str
+) -> DuplicateDismissal:
+    """Record that two look-alike records are different people, so they stop being proposed."""
+    reason = _need_reason(reason)
+    a, b = sorted((first.pk, second.pk))
+    dismissal, _created = DuplicateDismissal.objects.get_or_create(
+        first_id=a,
+        second_id=b,
+        defaults={"dismissed_by": actor, "dismissed_at": timezone.now(), "reason": reason},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="duplicate_dismissal",
+        object_id=dismissal.pk,
+        object_label=f"{a} ≠ {b}",
+        commune_code=first.commune_id,
+        reason=reason,
+    )
+    return dismissal
+
+
+# Export ------------------------------------------------------------------------------------------
+
+
+def verified_export_record(
+    *,
+    actor: User | None,
+    fmt: str,
+    communes: set[int] | None,
+    via: str,
+    request: HttpRequest | None = None,
+) -> None:
+    """Write the export of verified facts to the audit log before the rows leave."""
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.EXPORT,
+        object_type="verified_extract",
+        object_label=fmt,
+        via=via,
+        request=request,
+        details={"format": fmt, "communes": sorted(communes) if communes is not None else "all"},
     )

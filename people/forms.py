@@ -1,0 +1,354 @@
+"""Forms of the registry screens. They turn typed text into values; services check the rules."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lib import personal_id as pid_lib
+from lib import phone as phone_lib
+from lib.vn_text import name_key, nfc
+from people.extract import Problem, parse_date, resolve_ethnicity
+from people.models import Consent, Disability, Household, Person, PovertyStatus, SocialFact
+from places.models import Commune, Village
+
+PAGE_SIZE = 25
+REASON_HELP = _("Required. For example: “checked the ID card at the commune office”.")
+
+
+def _reason_field(label: Any = None) -> forms.CharField:
+    return forms.CharField(
+        label=label or _("Reason for the change"),
+        max_length=255,
+        help_text=REASON_HELP,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+def _commune_choices(communes: QuerySet[Commune]) -> list[tuple[str, str]]:
+    return [(str(c.code), f"{c.name} ({c.code_display})") for c in communes]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("ID number, phone or name"),
+        required=False,
+        max_length=100,
+        help_text=_("You can type a name without diacritics, e.g. “nguyen thi lan”."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    commune = forms.TypedChoiceField(
+        label=_("Commune"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args: Any, communes: QuerySet[Commune], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].choices = [("", _("All my communes")), *_commune_choices(communes)]
+
+
+class ReasonForm(forms.Form):
+    reason = _reason_field(_("Why do you need it?"))
+
+
+class PersonForm(forms.Form):
+    """A person's details as officers type them; clean() returns model field values."""
+
+    personal_id = forms.CharField(label=_("Personal ID number (12 digits)"), required=False)
+    legacy_id = forms.CharField(label=_("Old ID card number (9 digits)"), required=False)
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    date_of_birth = forms.CharField(
+        label=_("Date of birth"),
+        help_text=_("dd/mm/yyyy; or mm/yyyy, or the year alone, when that is all that is known."),
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=Person._meta.get_field("sex").choices)
+    ethnicity = forms.CharField(label=_("Ethnicity"), required=False, max_length=40)
+    phone = forms.CharField(
+        label=_("Phone number"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    commune = forms.TypedChoiceField(label=_("Commune"), coerce=int)
+    village = forms.CharField(
+        label=_("Village"),
+        required=False,
+        max_length=100,
+        help_text=_("The name of a village of the commune, as on the Villages page."),
+    )
+    household = forms.CharField(label=_("Household code"), required=False, max_length=40)
+    relation_to_head = forms.ChoiceField(
+        label=_("Relation to the head of household"),
+        required=False,
+        choices=[("", "—"), *Person.Relation.choices],
+    )
+    marital_status = forms.ChoiceField(
+        label=_("Marital status"),
+        required=False,
+        choices=[("", "—"), *Person.MaritalStatus.choices],
+    )
+    date_of_death = forms.DateField(
+        label=_("Date of death"),
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text=_("dd/mm/yyyy"),
+    )
+    reason = _reason_field()
+
+    def __init__(self, *args: Any, communes: QuerySet[Commune], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].choices = _commune_choices(communes)
+
+    @classmethod
+    def initial_for(cls, person: Person) -> dict[str, Any]:
+        dob = person.date_of_birth
+        if dob is None:
+            born = ""
+        elif person.birth_precision == "year":
+            born = f"{dob.year}"
+        elif person.birth_precision == "month":
+            born = f"{dob.month:02d}/{dob.year}"
+        else:
+            born = dob.strftime("%d/%m/%Y")
+        return {
+            "personal_id": person.personal_id or "",
+            "legacy_id": person.legacy_id,
+            "full_name": person.full_name,
+            "date_of_birth": born,
+            "sex": person.sex,
+            "ethnicity": person.ethnicity,
+            "phone": phone_lib.display(person.phone) if person.phone else "",
+            "commune": person.commune_id,
+            "village": person.village.name if person.village else "",
+            "household": person.household.code if person.household else "",
+            "relation_to_head": person.relation_to_head,
+            "marital_status": person.marital_status,
+            "date_of_death": person.date_of_death.strftime("%d/%m/%Y")
+            if person.date_of_death
+            else "",
+        }
+
+    def clean_personal_id(self) -> str | None:
+        number = pid_lib.clean(self.cleaned_data["personal_id"])
+        if not number:
+            return None
+        try:
+            pid_lib.parse(number)
+        except pid_lib.PersonalIdError as exc:
+            raise forms.ValidationError(_bilingual(exc.message_vi, exc.message_en)) from exc
+        return number
+
+    def clean_legacy_id(self) -> str:
+        number = pid_lib.clean(self.cleaned_data["legacy_id"])
+        if number and not pid_lib.is_legacy_id(number):
+            raise forms.ValidationError(_("An old ID card number has exactly 9 digits."))
+        return number
+
+    def clean_full_name(self) -> str:
+        return nfc(self.cleaned_data["full_name"])
+
+    def clean_date_of_birth(self) -> tuple[date, str]:
+        try:
+            return parse_date(self.cleaned_data["date_of_birth"])
+        except ValueError as exc:
+            raise forms.ValidationError(
+                _("Write the date as dd/mm/yyyy, mm/yyyy or yyyy, e.g. 14/03/1988.")
+            ) from exc
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data["phone"].strip()
+        if not raw:
+            return ""
+        try:
+            return phone_lib.normalise(raw)
+        except phone_lib.PhoneError as exc:
+            raise forms.ValidationError(
+                _("This is not a valid phone number; enter 10 digits, e.g. 0912 345 678.")
+            ) from exc
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        ethnicity = nfc(data.get("ethnicity") or "")
+        if ethnicity:
+            resolved = resolve_ethnicity(ethnicity, "", "2008")
+            if isinstance(resolved, Problem):
+                self.add_error("ethnicity", _bilingual(resolved.message_vi, resolved.message_en))
+            else:
+                data["ethnicity_resolved"] = resolved
+        commune = data.get("commune")
+        village_name = nfc(data.get("village") or "")
+        if commune and village_name:
+            village = Village.objects.filter(
+                commune_id=commune, name_key=name_key(village_name)
+            ).first()
+            if village is None:
+                self.add_error(
+                    "village",
+                    _(
+                        "This commune has no village of that name. Add the village first, or check the spelling."
+                    ),
+                )
+            data["village_obj"] = village
+        code = (data.get("household") or "").strip()
+        if code:
+            household = Household.objects.filter(code=code).first()
+            if household is None:
+                self.add_error("household", _("There is no household with this code."))
+            elif not data.get("relation_to_head"):
+                self.add_error(
+                    "relation_to_head", _("Choose the relation to the head of household.")
+                )
+            data["household_obj"] = household
+        return data
+
+    def values(self) -> dict[str, Any]:
+        """The model field values the form asks for."""
+        data = self.cleaned_data
+        born, precision = data["date_of_birth"]
+        ethnicity, code = data.get("ethnicity_resolved", ("", ""))
+        household = data.get("household_obj")
+        village = data.get("village_obj")
+        return {
+            "personal_id": data["personal_id"],
+            "legacy_id": data["legacy_id"],
+            "full_name": data["full_name"],
+            "date_of_birth": born,
+            "birth_precision": precision,
+            "sex": data["sex"],
+            "ethnicity": ethnicity,
+            "ethnicity_code": code,
+            "ethnicity_code_list": "2008",
+            "phone": data["phone"],
+            "commune_id": data["commune"],
+            "village_id": village.pk if village else None,
+            "household_id": household.pk if household else None,
+            "relation_to_head": data["relation_to_head"] if household else "",
+            "marital_status": data["marital_status"],
+            "date_of_death": data["date_of_death"],
+        }
+
+
+def _bilingual(vi: str, en: str) -> str:
+    from django.utils.translation import get_language
+
+    return vi if get_language() == "vi" else en
+
+
+TRISTATE = [("", _("not known")), ("yes", _("yes")), ("no", _("no"))]
+
+
+class FactsForm(forms.Form):
+    monthly_pension_vnd = forms.IntegerField(
+        label=_("Monthly pension or social-insurance benefit (đồng)"),
+        required=False,
+        min_value=0,
+        max_value=1_000_000_000,
+        help_text=_("Whole đồng, e.g. 1500000. Write 0 when the person receives none."),
+    )
+    has_hiv = forms.ChoiceField(label=SocialFact.Kind.HIV.label, choices=TRISTATE, required=False)
+    child_without_care = forms.ChoiceField(
+        label=SocialFact.Kind.CHILD_WITHOUT_CARE.label, choices=TRISTATE, required=False
+    )
+    is_studying = forms.ChoiceField(
+        label=SocialFact.Kind.STUDYING.label, choices=TRISTATE, required=False
+    )
+    has_supporter = forms.ChoiceField(
+        label=SocialFact.Kind.HAS_SUPPORTER.label, choices=TRISTATE, required=False
+    )
+    reason = _reason_field()
+
+    def __init__(self, *args: Any, sensitive: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not sensitive:
+            del self.fields["has_hiv"]
+
+    @staticmethod
+    def initial_for(facts: dict[str, SocialFact]) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        for kind, fact in facts.items():
+            if kind == SocialFact.Kind.MONTHLY_PENSION:
+                initial[kind] = fact.amount_vnd
+            elif fact.value is not None:
+                initial[kind] = "yes" if fact.value else "no"
+        return initial
+
+    def values(self) -> dict[str, bool | int | None]:
+        data = self.cleaned_data
+        values: dict[str, bool | int | None] = {
+            SocialFact.Kind.MONTHLY_PENSION: data["monthly_pension_vnd"]
+        }
+        for kind in ("has_hiv", "child_without_care", "is_studying", "has_supporter"):
+            if kind in self.fields:
+                values[kind] = {"yes": True, "no": False}.get(data[kind])
+        return values
+
+
+class DisabilityForm(forms.Form):
+    disability_type = forms.ChoiceField(
+        label=_("Type of disability"), choices=Disability.Type.choices
+    )
+    level = forms.ChoiceField(label=_("Level"), choices=Disability.Level.choices)
+    certified_on = forms.DateField(
+        label=_("Date of the disability certificate"),
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text=_("dd/mm/yyyy"),
+    )
+    reason = _reason_field()
+
+
+class PovertyForm(forms.Form):
+    status = forms.ChoiceField(label=_("Classification"), choices=PovertyStatus.Status.choices)
+    period = forms.RegexField(
+        label=_("Poverty standard period"),
+        regex=r"^\d{4}-\d{4}$",
+        initial="2022-2025",
+        help_text=_("For example 2022-2025."),
+    )
+    review_year = forms.IntegerField(label=_("Review year"), min_value=2000)
+    reason = _reason_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["review_year"].initial = timezone.localdate().year
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Consent.Purpose.choices)
+    method = forms.ChoiceField(
+        label=_("How the person gave consent"), choices=Consent.Method.choices
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=255,
+        help_text=_("For example the number of the signed form."),
+    )
+
+
+class WithdrawForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("How the person withdrew consent"), choices=Consent.Method.choices
+    )
+    reason = forms.CharField(
+        label=_("Reason (if the person gave one)"), required=False, max_length=255
+    )
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("File format"), choices=[("csv", "CSV"), ("jsonl", "JSON Lines")]
+    )
+    commune = forms.TypedChoiceField(
+        label=_("Commune"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args: Any, communes: QuerySet[Commune], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].choices = [
+            ("", _("The whole province")),
+            *_commune_choices(communes),
+        ]
