@@ -19,6 +19,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from accounts.api import router as accounts_router
 from langso import __version__
+from people.api import router as people_router
 from places.api import router as places_router
 
 api = NinjaAPI(
@@ -155,3 +156,4 @@ def health(request: HttpRequest) -> tuple[int, dict[str, str]]:
 
 api.add_router("/places/", places_router)
 api.add_router("/accounts/", accounts_router)
+api.add_router("/people/", people_router)

@@ -329,6 +329,16 @@ class ConsentForm(forms.Form):
     )
 
 
+class CitizenConsentForm(forms.Form):
+    """A citizen's own consent, given online."""
+
+    purpose = forms.ChoiceField(
+        label=_("I agree that staff and digital corners act for me for"),
+        choices=Consent.Purpose.choices,
+    )
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=255)
+
+
 class WithdrawForm(forms.Form):
     method = forms.ChoiceField(
         label=_("How the person withdrew consent"), choices=Consent.Method.choices

@@ -666,8 +666,10 @@ def personal_id_reveal(
     return person.personal_id or ""
 
 
-def person_view_record(*, person: Person, actor: User, request: HttpRequest | None = None) -> None:
-    """Every opening of a person's page is written to the audit log."""
+def person_view_record(
+    *, person: Person, actor: User, request: HttpRequest | None = None, via: str = "web"
+) -> None:
+    """Every opening of a person's page (or record through the API) goes to the audit log."""
     audit_record(
         actor=actor,
         action=AuditEntry.Action.VIEW,
@@ -676,6 +678,7 @@ def person_view_record(*, person: Person, actor: User, request: HttpRequest | No
         object_label=person.full_name,
         commune_code=person.commune_id,
         request=request,
+        via=via,
     )
 
 

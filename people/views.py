@@ -536,7 +536,7 @@ def _csv_lines(rows: Any) -> Any:
 def my_record(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     person = get_own_person(user)
-    context: dict[str, Any] = {"person": person, "consent_form": forms.ConsentForm()}
+    context: dict[str, Any] = {"person": person, "consent_form": forms.CitizenConsentForm()}
     if person is not None:
         context.update(
             {
@@ -561,7 +561,7 @@ def my_consent_record(request: HttpRequest) -> HttpResponse:
         from django.http import Http404
 
         raise Http404
-    form = forms.ConsentForm(request.POST)
+    form = forms.CitizenConsentForm(request.POST)
     if form.is_valid():
         services.consent_record(
             person=person,
