@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
 
@@ -61,6 +63,25 @@ class Dispatcher(threading.Thread):
     def stop(self) -> None:
         self.stopping.set()
         self.join(timeout=STOP_WAIT_SECONDS)
+
+
+@contextmanager
+def connection_kept_open() -> Iterator[None]:
+    """Keep the worker's SQLite connection between tasks instead of reopening it for each.
+
+    The settings close SQLite connections after every request (CONN_MAX_AGE=0), and db_worker
+    follows them after every task; closing the last connection to a WAL database checkpoints
+    it, which made each message cost a disk flush (about 4 times slower, measured). Django
+    still replaces a connection that has become unusable. PostgreSQL keeps DB_CONN_MAX_AGE.
+    """
+    settings_dict = connections[DEFAULT_DB_ALIAS].settings_dict
+    previous = settings_dict["CONN_MAX_AGE"]
+    if connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
+        settings_dict["CONN_MAX_AGE"] = None
+    try:
+        yield
+    finally:
+        settings_dict["CONN_MAX_AGE"] = previous
 
 
 def positive_seconds(value: str) -> float:
@@ -115,7 +136,8 @@ class Command(BaseCommand):
         }
         if options["batch"]:
             dispatch_once()
-            call_command("db_worker", batch=True, startup_delay=False, **db_worker_options)
+            with connection_kept_open():
+                call_command("db_worker", batch=True, startup_delay=False, **db_worker_options)
             return
 
         dispatcher = Dispatcher(options["dispatch_interval"])
@@ -123,6 +145,7 @@ class Command(BaseCommand):
         try:
             # Returns after SIGTERM/SIGINT once the current task is done, or raises SystemExit(0)
             # at once when the signal arrives between tasks.
-            call_command("db_worker", **db_worker_options)
+            with connection_kept_open():
+                call_command("db_worker", **db_worker_options)
         finally:
             dispatcher.stop()
