@@ -94,12 +94,14 @@ def test_it_imports_area_status_with_a_dry_run_first(tmp_path: Path, commune_a: 
     assert "overlaps" in rejects.read_text(encoding="utf-8-sig")
 
 
-def test_it_runs_through_the_langso_command_line(tmp_path: Path, commune_a: Any) -> None:
+def test_it_is_reachable_as_a_hyphenated_langso_command(capsys: Any) -> None:
     from langso import cli
 
-    source = tmp_path / "thon.csv"
-    source.write_bytes(csv_bytes("commune_code,name", "31825,Khóm 1"))
-
-    cli.main(["langso", "import-villages", str(source)])
-
-    assert Village.objects.get().name == "Khóm 1"
+    for name, columns in (
+        ("import-villages", "commune_code, name, kind, local_code"),
+        ("import-area-status", "valid_from, valid_to, decision, note"),
+    ):
+        with pytest.raises(SystemExit) as caught:
+            cli.main(["langso", name, "--help"])
+        assert caught.value.code == 0
+        assert columns in " ".join(capsys.readouterr().out.split())
