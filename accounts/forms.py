@@ -7,8 +7,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import ApiToken, AuditEntry, Role, User
 from places.models import Commune
@@ -18,7 +20,8 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 def province_communes() -> Any:
     """The communes of this installation's province, for choosing a user's communes."""
-    return Commune.objects.filter(province_id=settings.PROVINCE_CODE).order_by("name")
+    # name_key folds diacritics, so "Xã Đá Bạc" sorts among the D's, not after "Xã Vĩnh".
+    return Commune.objects.filter(province_id=settings.PROVINCE_CODE).order_by("name_key")
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -69,6 +72,14 @@ class TotpCodeForm(forms.Form):
                 _("Enter the 6 digits your authenticator app shows, e.g. 123456.")
             )
         return code
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, without the autofocus that would scroll the security page to it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
 
 
 class PasswordConfirmForm(forms.Form):
@@ -128,7 +139,7 @@ class UserFilterForm(forms.Form):
         empty_label=_("All communes"),
     )
     active = forms.ChoiceField(
-        label=_("Status"),
+        label=pgettext_lazy("account or token", "Status"),
         required=False,
         choices=[("", _("All")), ("yes", _("Active")), ("no", _("Deactivated"))],
     )

@@ -20,7 +20,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -37,6 +36,7 @@ from accounts.forms import (
     ApiTokenForm,
     AuditFilterForm,
     LoginForm,
+    PasswordChangeForm,
     PasswordConfirmForm,
     TotpCodeForm,
     UserCreateForm,
