@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -36,6 +37,7 @@ def _crawl(page: Any, site: str, axe_source: str, start: list[str]) -> tuple[Cra
     for url in start:
         crawl.add(url)
     problems: list[Problem] = []
+    checked: set[str] = set()
     while (path := crawl.next()) is not None:
         url = site + path
         try:
@@ -44,8 +46,12 @@ def _crawl(page: Any, site: str, axe_source: str, start: list[str]) -> tuple[Cra
             if "Download is starting" in str(exc):  # a file behind an ordinary-looking link
                 continue
             raise
+        landed = urlunsplit(("", "", *urlsplit(page.url)[2:4], ""))
+        if landed in checked:  # a redirect to a page already checked (/ -> /workspace/)
+            continue
+        checked.add(landed)
         found, hrefs = page_problems(page, response, axe_source, NARROW["width"])
-        problems.extend(Problem(url, what) for what in found)
+        problems.extend(Problem(page.url, what) for what in found)
         for href in hrefs:
             crawl.add(href)
     return crawl, problems
