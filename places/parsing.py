@@ -55,6 +55,9 @@ _REGION_NUMBERS = {
 }
 REGIONS = frozenset({Status.REGION_I, Status.REGION_II, Status.REGION_III})
 VILLAGE_STATUSES = frozenset({Status.ESPECIALLY_DIFFICULT_VILLAGE, Status.EM_AREA_VILLAGE})
+# The choices' values, computed once: TextChoices.values builds a new list on every access.
+_STATUS_CODES = frozenset(Status.values)
+_KIND_CODES = frozenset(Kind.values)
 _DIGITS = re.compile(r"\d+")
 
 
@@ -72,10 +75,10 @@ def parse_kind(text: str, *, name: str = "") -> str:
             if folded == word or folded.startswith(word + " "):
                 return kind
         return Kind.OTHER
-    if text.strip() in Kind.values:
+    if text.strip() in _KIND_CODES:
         return text.strip()
     kind = KIND_WORDS.get(words) or KIND_WORDS.get(words.replace(" ", "_"))
-    if kind is None and words.replace(" ", "_") in Kind.values:
+    if kind is None and words.replace(" ", "_") in _KIND_CODES:
         kind = words.replace(" ", "_")
     if kind is None:
         raise RowError(
@@ -92,10 +95,10 @@ def parse_kind(text: str, *, name: str = "") -> str:
 def parse_status(text: str) -> str:
     """An area status from its code, a Roman numeral, or the Vietnamese way of writing it."""
     raw = text.strip()
-    if raw in Status.values:
+    if raw in _STATUS_CODES:
         return raw
     words = _words(raw)
-    if words.replace(" ", "_") in Status.values:
+    if words.replace(" ", "_") in _STATUS_CODES:
         return words.replace(" ", "_")
     padded = f" {words} "
     if " dbkk " in padded or " dac biet kho khan " in padded:

@@ -768,7 +768,9 @@ def area_status_import_csv(
     }
     villages = {
         (v.commune_id, v.name_key): v
-        for v in Village.objects.select_related("commune").filter(commune__province_id=province)
+        for v in Village.objects.filter(commune__province_id=province).only(
+            "id", "commune_id", "name", "name_key"
+        )
     }
     by_place: dict[tuple[str, int], list[AreaStatus]] = defaultdict(list)
     stored = AreaStatus.objects.select_related("commune", "village").filter(
