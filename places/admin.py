@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from places import services
+from places.forms import add_service_errors
 from places.imports import bilingual
 from places.models import AreaStatus, Commune, ImportRun, Province, Village
 
@@ -72,14 +72,6 @@ class CommuneAdmin(ReadOnlyAdmin):
     list_select_related = ["province"]
 
 
-def _form_error(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
-
-
 class ServiceSavingAdmin(ProvinceAdminOnly):
     """Saves through a service while the form is validated, so that the service's refusals
     show on the form's fields; the admin's own save steps then have nothing left to do."""
@@ -88,7 +80,7 @@ class ServiceSavingAdmin(ProvinceAdminOnly):
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
         form_class = super().get_form(request, obj, change=change, **kwargs)
-        admin_site = self
+        model_admin = self
 
         class ServiceForm(form_class):  # type: ignore[misc,valid-type]
             def _post_clean(self) -> None:
@@ -96,9 +88,11 @@ class ServiceSavingAdmin(ProvinceAdminOnly):
                 if self.errors:
                     return
                 try:
-                    self.instance = admin_site.save_through_service(request, obj, self.cleaned_data)
+                    self.instance = model_admin.save_through_service(
+                        request, obj, self.cleaned_data
+                    )
                 except ValidationError as error:
-                    _form_error(self, error)
+                    add_service_errors(self, error)
 
             def save(self, commit: bool = True) -> Any:
                 return self.instance

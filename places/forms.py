@@ -23,6 +23,15 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's refusal on the fields it names, or on the form as a whole."""
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
+
+
 def commune_choices(communes: QuerySet[Commune], *, blank: str | None) -> list[tuple[str, str]]:
     choices = [(str(c.code), f"{c.name} ({c.code_display})") for c in communes]
     return [("", blank), *choices] if blank is not None else choices

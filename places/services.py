@@ -85,13 +85,13 @@ class _VillageFields:
 
 
 def _province_commune(code: int, communes: dict[int, Commune] | None = None) -> Commune:
-    """The commune with this code, which must belong to the province this installation serves."""
-    commune = (
-        communes.get(code)
-        if communes is not None
-        else Commune.objects.select_related("province").filter(code=code).first()
-    )
-    if commune is None and communes is not None:
+    """The commune with this code, which must belong to the province this installation serves.
+
+    `communes` holds the province's communes already loaded by an import; a code missing there
+    is looked up once more only to say which province it belongs to.
+    """
+    commune = (communes or {}).get(code)
+    if commune is None:
         commune = Commune.objects.select_related("province").filter(code=code).first()
     if commune is None:
         raise RowError(

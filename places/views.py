@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -42,19 +43,10 @@ def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page:
     return Paginator(rows, forms.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _add_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's errors on the form fields they name, or on the form as a whole."""
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _csv_response(text: str, filename: str) -> HttpResponse:
     # The byte-order mark makes Excel read the file as UTF-8 instead of the local code page.
     response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
@@ -122,7 +114,7 @@ def village_create(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            forms.add_service_errors(form, error)
         else:
             messages.success(request, _("The village “%(name)s” was added.") % {"name": village})
             return redirect("places:village_detail", pk=village.pk)
@@ -148,7 +140,7 @@ def village_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            forms.add_service_errors(form, error)
         else:
             messages.success(request, _("The village “%(name)s” was saved.") % {"name": village})
             return redirect("places:village_detail", pk=village.pk)
@@ -296,7 +288,7 @@ def area_status_create(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            forms.add_service_errors(form, error)
         else:
             messages.success(request, _("The area status was recorded."))
             return redirect(f"{reverse('places:area_status_list')}?commune={data['commune']}")
@@ -321,7 +313,7 @@ def area_status_end(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            forms.add_service_errors(form, error)
         else:
             messages.success(request, _("The end date was saved."))
             return redirect("places:area_status_list")
