@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from accounts.middleware import second_factor_pending
 from accounts.models import ApiToken, User
@@ -43,8 +44,11 @@ class TokenAuth(HttpBearer):
         return found
 
 
-class VerifiedSessionAuth(SessionAuth):
-    """The browser session, but only once a staff user has given their second factor."""
+class SessionAuth(NinjaSessionAuth):
+    """The browser session, but only once a staff user has given their second factor.
+
+    It keeps ninja's class name, which names the security scheme in the OpenAPI document.
+    """
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         if second_factor_pending(request):
@@ -52,7 +56,7 @@ class VerifiedSessionAuth(SessionAuth):
         return super().authenticate(request, key)  # type: ignore[no-any-return]
 
 
-session_auth = VerifiedSessionAuth()
+session_auth = SessionAuth()
 
 
 def token_or_session(scope: str | None = None) -> list[object]:
