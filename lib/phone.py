@@ -39,7 +39,8 @@ def normalise(raw: str) -> str:
         parsed = phonenumbers.parse(digits, "VN")
     except phonenumbers.NumberParseException as exc:
         raise PhoneError(raw) from exc
-    if not phonenumbers.is_valid_number(parsed):
+    # A valid foreign number (+1 202 ...) is still not a Vietnamese phone number.
+    if parsed.country_code != 84 or not phonenumbers.is_valid_number(parsed):
         raise PhoneError(raw)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 

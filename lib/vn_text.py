@@ -13,8 +13,8 @@ import unicodedata
 _TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 _SPACES = re.compile(r"\s+")
 # Old-style placement puts the tone on the first vowel of "oa", "oe", "uy" when the syllable
-# ends there ("hoà", "thuỷ"); the new style puts it on the second ("hòa", "thủy"). We fold to the
-# new style, which the national databases use.
+# ends there ("hòa", "thủy", "khỏe"); the new style of the 1980s spelling rules puts it on the
+# second ("hoà", "thuỷ", "khoẻ"). Official data holds both, so both fold to the new style.
 _OLD_STYLE = re.compile(
     r"(?i)([oO])([\u0300\u0301\u0303\u0309\u0323])([aAeE])(?![a-zA-Z\u00C0-\u1EF9])"
     r"|([uU])([\u0300\u0301\u0303\u0309\u0323])([yY])(?![a-zA-Z\u00C0-\u1EF9])"
