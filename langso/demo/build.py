@@ -12,13 +12,15 @@ from django.utils import timezone
 from accounts.models import AuditEntry
 from accounts.services import audit_record
 from langso.demo import generate
+from langso.demo import users as demo_users
 from langso.demo.profiles import AREA_DECISION, AREA_FROM, AREA_TO, NOTE, profile_for
-from langso.demo.users import Account, ensure_accounts
+from langso.demo.users import Account
 from langso.demo.writer import (
     DemoError,
     TableWriter,
     delete_demo,
     demo_querysets,
+    loading_cache,
     release_ids,
     reserve_ids,
 )
@@ -92,14 +94,18 @@ def build(
             deleted = delete_demo(province)
     elif is_loaded(province):
         with transaction.atomic():
-            accounts = ensure_accounts(
-                province, demo_querysets(province)["people"], generate.REFERENCE_DATE
+            accounts = demo_users.ensure_accounts(
+                province,
+                demo_querysets(province)["people"],
+                generate.REFERENCE_DATE,
+                reset_passwords=False,
             )
         return Result(found, True, accounts, seconds=time.perf_counter() - started)
     try:
-        result = _build(
-            found, people=people, seed=seed, batch_people=batch_people, progress=progress
-        )
+        with loading_cache():
+            result = _build(
+                found, people=people, seed=seed, batch_people=batch_people, progress=progress
+            )
     except BaseException:
         with transaction.atomic():
             delete_demo(province)
@@ -206,7 +212,7 @@ def _build(
                 reserved_last=first_ids[name] + block - 1,
                 used_last=generator.next_id[name] - 1,
             )
-        accounts = ensure_accounts(
+        accounts = demo_users.ensure_accounts(
             province.code, demo_querysets(province.code)["people"], generate.REFERENCE_DATE
         )
         audit_record(

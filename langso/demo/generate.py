@@ -501,12 +501,12 @@ class Generator:
     # -- generation ---------------------------------------------------------------------------
 
     def run(self, sink: Callable[[Rows], None], *, batch_people: int = 20_000) -> Summary:
-        rows = Rows()
+        rows = Rows()  # filled in place by _commune, so it is emptied rather than replaced
         for plan in self.plans:
             for _ in self._commune(plan, rows):
                 if len(rows.people) >= batch_people:
-                    sink(rows)
-                    rows = Rows()
+                    sink(Rows(rows.households, rows.people, rows.disabilities, rows.poverty))
+                    rows.households, rows.people, rows.disabilities, rows.poverty = [], [], [], []
         if rows.people or rows.households:
             sink(rows)
         return self.summary

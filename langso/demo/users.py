@@ -131,8 +131,14 @@ def _citizen_person(people: object, commune: int | None, reference: date) -> obj
     return adults.filter(relation_to_head="head").first() or adults.first()
 
 
-def ensure_accounts(province: int, people: object, reference: date) -> list[Account]:
-    """Create the demo accounts, or bring existing ones back to their demo state."""
+def ensure_accounts(
+    province: int, people: object, reference: date, *, reset_passwords: bool = True
+) -> list[Account]:
+    """Create the demo accounts, or bring existing ones back to their demo state.
+
+    Checking a password costs as much as setting one (scrypt), so `reset_passwords=False`
+    leaves existing accounts' passwords alone: that keeps "already loaded" quick.
+    """
     from people.models import Person
 
     top, other = _pick_communes(people, province)
@@ -173,7 +179,7 @@ def ensure_accounts(province: int, people: object, reference: date) -> list[Acco
                 organisation=_ORGANISATIONS.get(username, ""),
                 via="cli",
             )
-            if not user.check_password(PASSWORD):
+            if reset_passwords and not user.check_password(PASSWORD):
                 account_services.user_password_set(user=user, password=PASSWORD, by=None)
         if role == Role.CITIZEN:
             # The citizen's own record is how they see their data; only one record is theirs.
@@ -187,7 +193,11 @@ def ensure_accounts(province: int, people: object, reference: date) -> list[Acco
                 username=username,
                 role=role,
                 full_name=full_name,
-                communes=tuple(commune_names[c] for c in codes),
+                communes=tuple(
+                    commune_names[c]
+                    for c in (codes or [getattr(citizen, "commune_id", None)])
+                    if c in commune_names
+                ),
                 phone=phone_display(phone) if phone else "",
             )
         )

@@ -170,3 +170,82 @@ def test_it_refuses_an_unknown_province_and_negative_people() -> None:
 def test_it_keeps_the_commune_fixture_usable() -> None:
     run_demo()
     assert Village.objects.filter(commune_id=COMMUNE_A).exists()
+
+
+def generated_rows(batch_people: int) -> list[tuple[object, ...]]:
+    from langso.demo import generate
+    from langso.demo.profiles import profile_for
+    from places.models import Commune
+
+    communes = [
+        generate.CommuneInfo(c.code, c.name, c.division_type == "phường")
+        for c in Commune.objects.filter(province_id=14)
+    ]
+    plans = generate.plan(profile_for(14), communes, people=PEOPLE, seed=5)
+    village_ids = {
+        (p.code, v.local_code): i
+        for i, (p, v) in enumerate((p, v) for p in plans for v in p.villages)
+    }
+    first = {"person": 1, "household": 1, "disability": 1, "poverty": 1}
+    people: list[tuple[object, ...]] = []
+    households: list[tuple[object, ...]] = []
+
+    def sink(batch: Any) -> None:
+        people.extend(batch.people)
+        households.extend(batch.households)
+
+    generator = generate.Generator(
+        profile_for(14), plans, seed=5, village_ids=village_ids, first_ids=first
+    )
+    generator.run(sink, batch_people=batch_people)
+    return people + households
+
+
+@pytest.mark.django_db
+def test_it_generates_the_same_rows_whatever_the_batch_size() -> None:
+    assert generated_rows(7) == generated_rows(20_000)
+
+
+@pytest.mark.django_db
+def test_it_leaves_nothing_behind_when_a_build_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    from langso.demo import writer
+
+    written = []
+    original = writer.TableWriter.write
+
+    def fail_on_second_batch(self: writer.TableWriter, rows: Any) -> None:
+        written.append(self.table)
+        if written.count("people_person") > 1:
+            raise RuntimeError("disk full")
+        original(self, rows)
+
+    monkeypatch.setattr(writer.TableWriter, "write", fail_on_second_batch)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_demo(batch=50)
+    assert not Person.objects.exists()
+    assert not Household.objects.exists()
+    assert not Village.objects.exists()
+    assert not AreaStatus.objects.exists()
+
+
+def test_it_resets_accounts_that_have_already_been_used(demo: str, client: Any) -> None:
+    from accounts.models import AuditEntry
+    from accounts.services import login_success_record
+
+    officer = User.objects.get(username="demo.officer")
+    login_success_record(user=officer, request=None)
+    assert AuditEntry.objects.filter(actor=officer).exists()
+    officer.set_password("changed-password-99")
+    officer.save(update_fields=["password"])
+    run_demo(reset=True)
+    officer.refresh_from_db()
+    assert officer.check_password("langso-demo-2026")
+    assert client.login(username="demo.officer", password="langso-demo-2026")
+
+
+@pytest.mark.django_db
+def test_it_writes_every_row_when_batches_end_inside_a_commune() -> None:
+    run_demo(batch=37)
+    assert Person.objects.count() == PEOPLE
+    assert PovertyStatus.objects.count() == Household.objects.count()
+    assert not Person.objects.filter(household__isnull=True).exists()
