@@ -155,7 +155,13 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The audit log page filters by these and shows the newest first.
+            models.Index(fields=["actor_label", "at"], name="audit_actor_at_idx"),
+            models.Index(fields=["action", "at"], name="audit_action_at_idx"),
+            models.Index(fields=["commune_code", "at"], name="audit_commune_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}"

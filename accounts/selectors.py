@@ -57,7 +57,8 @@ def audit_entries(
     """Audit entries, newest first, filtered; dates are whole days in local time (inclusive)."""
     entries = AuditEntry.objects.order_by("-at", "-id")
     if actor.strip():
-        entries = entries.filter(actor_label__iexact=actor.strip())
+        # Exact matches (as typed, or in lower case as usernames usually are) use the index.
+        entries = entries.filter(actor_label__in={actor.strip(), actor.strip().lower()})
     if action:
         entries = entries.filter(action=action)
     if object_type.strip():
