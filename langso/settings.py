@@ -170,7 +170,7 @@ TASKS = {
 }
 
 # Notifications --------------------------------------------------------------------------------
-# Comma-separated channel=backend pairs; unknown channels fall back to the console backend.
+# One backend per channel (dotted path); the console backend writes to the log and the outbox file.
 NOTIFICATION_BACKENDS = {
     "sms": env_str("NOTIFY_SMS_BACKEND", "notifications.backends.ConsoleBackend"),
     "zalo": env_str("NOTIFY_ZALO_BACKEND", "notifications.backends.ConsoleBackend"),
