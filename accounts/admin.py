@@ -7,16 +7,44 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import ApiToken, AuditEntry, User
+from lib import phone as phone_lib
+
+
+class _PhoneMixin:
+    """Store phone numbers as +84..., however they were typed."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_phone(self) -> str | None:
+        raw = self.cleaned_data.get("phone")
+        if not raw:
+            return None
+        try:
+            return phone_lib.normalise(raw)
+        except phone_lib.PhoneError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class UserAdminChangeForm(_PhoneMixin, UserChangeForm):  # type: ignore[type-arg]
+    pass
+
+
+class UserAdminCreationForm(_PhoneMixin, AdminUserCreationForm):  # type: ignore[type-arg]
+    pass
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
+    form = UserAdminChangeForm
+    add_form = UserAdminCreationForm
     list_display = ("username", "full_name", "role", "phone", "is_active", "last_login")
     list_filter = ("role", "is_active", "is_superuser")
     search_fields = ("username", "full_name", "phone", "search_key")
@@ -37,7 +65,15 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "full_name", "role", "phone", "password1", "password2"),
+                "fields": (
+                    "username",
+                    "full_name",
+                    "role",
+                    "phone",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
             },
         ),
     )

@@ -371,6 +371,14 @@ def _is_throttled(key: str, ip_address: str | None) -> bool:
     return bool(ip_address) and recent.filter(ip_address=ip_address).count() >= limit * 4
 
 
+def _attempt_record(*, key: str, request: HttpRequest | None) -> None:
+    now = timezone.now()
+    # Attempts older than the window no longer count; dropping them keeps the table small.
+    window = timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    LoginAttempt.objects.filter(at__lt=now - window).delete()
+    LoginAttempt.objects.create(identifier=key, ip_address=client_ip(request), at=now)
+
+
 def login_is_throttled(*, identifier: str, ip_address: str | None) -> bool:
     """True when too many logins failed recently for this account or address."""
     return _is_throttled(_throttle_key(identifier), ip_address)
@@ -379,11 +387,7 @@ def login_is_throttled(*, identifier: str, ip_address: str | None) -> bool:
 @transaction.atomic
 def login_failure_record(*, identifier: str, request: HttpRequest | None) -> None:
     """Count a failed login towards throttling and write it to the audit log."""
-    LoginAttempt.objects.create(
-        identifier=_throttle_key(identifier),
-        ip_address=client_ip(request),
-        at=timezone.now(),
-    )
+    _attempt_record(key=_throttle_key(identifier), request=request)
     audit_record(
         actor=None,
         action=AuditEntry.Action.LOGIN_FAILED,
@@ -466,9 +470,7 @@ def _totp_wrong() -> TotpCodeRefused:
 
 @transaction.atomic
 def _totp_failure_record(*, user: User, request: HttpRequest | None, reason: str) -> None:
-    LoginAttempt.objects.create(
-        identifier=_totp_key(user), ip_address=client_ip(request), at=timezone.now()
-    )
+    _attempt_record(key=_totp_key(user), request=request)
     audit_record(
         actor=user,
         action=AuditEntry.Action.LOGIN_FAILED,

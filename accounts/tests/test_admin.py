@@ -93,3 +93,25 @@ def test_it_keeps_the_admin_closed_to_commune_officers(client: Any, officer_a: A
     response = client.get("/admin/accounts/auditentry/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_it_adds_a_user_in_the_admin_with_a_normalised_phone(client: Any, superuser: Any) -> None:
+    login(client, superuser)
+    assert client.get("/admin/accounts/user/add/").status_code == 200
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "vnpt.camau",
+            "full_name": "VNPT Cà Mau",
+            "role": "partner",
+            "phone": "0912 000 222",
+            "usable_password": "true",
+            "password1": "river-mango-2041",
+            "password2": "river-mango-2041",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user = User.objects.get(username="vnpt.camau")
+    assert user.phone == "+84912000222"
+    assert user.search_key == "vnpt ca mau vnpt.camau 0912000222"
+    assert AuditEntry.objects.filter(via="admin", action="create").exists()

@@ -157,3 +157,16 @@ def test_it_forgets_failed_attempts_after_a_successful_login(client: Any, citize
     assert LoginAttempt.objects.count() == 1
     _post_login(client, "citizen.a")
     assert LoginAttempt.objects.count() == 0
+
+
+@override_settings(LOGIN_FAILURE_WINDOW_SECONDS=900)
+def test_it_drops_failed_attempts_once_they_no_longer_count(client: Any, citizen: Any) -> None:
+    import time_machine
+
+    from accounts.models import LoginAttempt
+
+    with time_machine.travel("2026-03-02 08:00 +0700", tick=False):
+        _post_login(client, "someone.else", "wrong-password-1")
+    with time_machine.travel("2026-03-02 09:00 +0700", tick=False):
+        _post_login(client, "citizen.a", "wrong-password-1")
+    assert list(LoginAttempt.objects.values_list("identifier", flat=True)) == ["citizen.a"]
