@@ -7,6 +7,7 @@ the contract shows up in review. After an intended change, run
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 from datetime import datetime
@@ -73,12 +74,26 @@ def test_it_serves_the_openapi_document_of_the_committed_snapshot(client: Any) -
         "`LANGSO_UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_api.py` and commit it."
     )
     snapshot = SNAPSHOT.read_text(encoding="utf-8")
-    assert current == snapshot, (
-        "The API contract (/api/v1/openapi.json) differs from the committed snapshot "
-        "tests/openapi.json. If the change is intended, run "
-        "`LANGSO_UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_api.py`, review the diff "
-        "and commit it."
-    )
+    if current != snapshot:
+        diff = list(
+            difflib.unified_diff(
+                snapshot.splitlines(),
+                current.splitlines(),
+                "tests/openapi.json",
+                "/api/v1/openapi.json",
+                lineterm="",
+            )
+        )
+        shown = "\n".join(diff[:80]) + (
+            f"\n... {len(diff) - 80} more lines" if len(diff) > 80 else ""
+        )
+        pytest.fail(
+            "The API contract (/api/v1/openapi.json) differs from the committed snapshot "
+            "tests/openapi.json. If the change is intended, run "
+            "`LANGSO_UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_api.py`, review the diff "
+            f"and commit it.\n{shown}",
+            pytrace=False,
+        )
 
 
 @pytest.mark.django_db
