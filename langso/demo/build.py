@@ -20,6 +20,7 @@ from langso.demo.writer import (
     TableWriter,
     delete_demo,
     demo_querysets,
+    indexes_deferred,
     loading_cache,
     release_ids,
     reserve_ids,
@@ -28,6 +29,7 @@ from lib.vn_text import name_key
 from places.models import AreaStatus, Commune, Province, Village
 
 MAX_PEOPLE = 20_000_000
+DEFER_INDEXES_FROM = 50_000
 
 
 @dataclass
@@ -82,17 +84,13 @@ def build(
 ) -> Result:
     """Build the demo province, or report that it is already there (reset: rebuild it).
 
-    Villages and area statuses go in first, then households and people in batches of about
-    `batch_people` people, each batch in its own transaction; if anything fails, the rows
-    already written are deleted again, so a failed run leaves no half-built demo behind.
+    The whole build (with the deletion of the old demo on reset) is one transaction: a failed
+    or interrupted run leaves the database as it was. Rows are generated and written in
+    batches of about `batch_people` people, so memory stays flat whatever the size.
     """
     started = time.perf_counter()
     found = check_arguments(province, people)
-    deleted: dict[str, int] = {}
-    if reset:
-        with transaction.atomic():
-            deleted = delete_demo(province)
-    elif is_loaded(province):
+    if not reset and is_loaded(province):
         with transaction.atomic():
             accounts = demo_users.ensure_accounts(
                 province,
@@ -101,15 +99,15 @@ def build(
                 reset_passwords=False,
             )
         return Result(found, True, accounts, seconds=time.perf_counter() - started)
-    try:
-        with loading_cache():
-            result = _build(
-                found, people=people, seed=seed, batch_people=batch_people, progress=progress
-            )
-    except BaseException:
-        with transaction.atomic():
-            delete_demo(province)
-        raise
+    with loading_cache(), transaction.atomic():
+        deleted = delete_demo(province) if reset else {}
+        result = _build(
+            found, people=people, seed=seed, batch_people=batch_people, progress=progress
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("people_person", "people_household"):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
     result.deleted = deleted
     result.seconds = time.perf_counter() - started
     return result
@@ -144,28 +142,27 @@ def _build(
         seed=seed,
         taken_village_keys=taken,
     )
-    with transaction.atomic():
-        Village.objects.bulk_create(
-            [
-                Village(
-                    commune_id=plan.code,
-                    name=village.name,
-                    name_key=name_key(village.name),
-                    kind=village.kind,
-                    local_code=village.local_code,
-                )
-                for plan in plans
-                for village in plan.villages
-            ],
-            batch_size=500,
-        )
-        village_ids = {
-            (commune_id, local_code): pk
-            for pk, commune_id, local_code in Village.objects.filter(
-                commune__in=communes, local_code__startswith=generate.VILLAGE_CODE_PREFIX
-            ).values_list("id", "commune_id", "local_code")
-        }
-        statuses = _area_statuses(plans, village_ids)
+    Village.objects.bulk_create(
+        [
+            Village(
+                commune_id=plan.code,
+                name=village.name,
+                name_key=name_key(village.name),
+                kind=village.kind,
+                local_code=village.local_code,
+            )
+            for plan in plans
+            for village in plan.villages
+        ],
+        batch_size=500,
+    )
+    village_ids = {
+        (commune_id, local_code): pk
+        for pk, commune_id, local_code in Village.objects.filter(
+            commune__in=communes, local_code__startswith=generate.VILLAGE_CODE_PREFIX
+        ).values_list("id", "commune_id", "local_code")
+    }
+    statuses = _area_statuses(plans, village_ids)
     _say(progress, f"{len(village_ids)} thôn, ấp, bản / villages; {statuses} area statuses")
 
     now = timezone.now()
@@ -179,11 +176,10 @@ def _build(
               "poverty": PovertyStatus}  # fmt: skip
     # Upper bounds: no more households, disabilities or poverty rows than people.
     block = max(people, 1)
-    with transaction.atomic():
-        first_ids = {name: reserve_ids(model, block) for name, model in models.items()}
-        existing = set(
-            Person._base_manager.exclude(personal_id=None).values_list("personal_id", flat=True)
-        )
+    first_ids = {name: reserve_ids(model, block) for name, model in models.items()}
+    existing = set(
+        Person._base_manager.exclude(personal_id=None).values_list("personal_id", flat=True)
+    )
     generator = generate.Generator(
         profile,
         plans,
@@ -196,38 +192,36 @@ def _build(
 
     def sink(rows: generate.Rows) -> None:
         nonlocal written
-        with transaction.atomic():
-            writers["household"].write(rows.households)
-            writers["person"].write(rows.people)
-            writers["disability"].write(rows.disabilities)
-            writers["poverty"].write(rows.poverty)
+        writers["household"].write(rows.households)
+        writers["person"].write(rows.people)
+        writers["disability"].write(rows.disabilities)
+        writers["poverty"].write(rows.poverty)
         written += len(rows.people)
         _say(progress, f"{written:,} / {people:,}")
 
-    summary = generator.run(sink, batch_people=batch_people)
-    with transaction.atomic():
-        for name, model in models.items():
-            release_ids(
-                model,
-                reserved_last=first_ids[name] + block - 1,
-                used_last=generator.next_id[name] - 1,
-            )
-        accounts = demo_users.ensure_accounts(
-            province.code, demo_querysets(province.code)["people"], generate.REFERENCE_DATE
+    # Rebuilding an index once is much cheaper than keeping it sorted through a million
+    # inserts, but only when the load is large next to what the table holds already.
+    defer = people >= DEFER_INDEXES_FROM and people >= Person._base_manager.count()
+    with indexes_deferred(list(models.values()) if defer else []):
+        summary = generator.run(sink, batch_people=batch_people)
+    for name, model in models.items():
+        release_ids(
+            model,
+            reserved_last=first_ids[name] + block - 1,
+            used_last=generator.next_id[name] - 1,
         )
-        audit_record(
-            actor=None,
-            action=AuditEntry.Action.CREATE,
-            object_type="demo",
-            object_id=province.code,
-            object_label=f"Demo {province.name}",
-            details={"seed": seed, "people": summary.people, "households": summary.households},
-            via="cli",
-        )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for model in models.values():
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    accounts = demo_users.ensure_accounts(
+        province.code, demo_querysets(province.code)["people"], generate.REFERENCE_DATE
+    )
+    audit_record(
+        actor=None,
+        action=AuditEntry.Action.CREATE,
+        object_type="demo",
+        object_id=province.code,
+        object_label=f"Demo {province.name}",
+        details={"seed": seed, "people": summary.people, "households": summary.households},
+        via="cli",
+    )
     return Result(
         province,
         False,

@@ -9,6 +9,7 @@ each other before they are written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -116,10 +117,58 @@ def loading_cache() -> Iterator[None]:
                 cursor.execute(f"PRAGMA cache_size = {previous}")
 
 
+_UNIQUE = re.compile(r"\s*CREATE\s+UNIQUE\b", re.IGNORECASE)
+
+
+def _secondary_indexes(table: str) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the table's plain indexes: not unique, not a primary key."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table],
+            )
+        elif connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes "
+                "WHERE tablename = %s AND schemaname = current_schema()",
+                [table],
+            )
+        else:
+            return []
+        rows = cursor.fetchall()
+    return [(name, sql) for name, sql in rows if not _UNIQUE.match(sql)]
+
+
+@contextmanager
+def indexes_deferred(models_: Sequence[type[models.Model]]) -> Iterator[None]:
+    """Drop the tables' plain indexes for a bulk load and build them again afterwards.
+
+    Only inside a transaction: if the load fails, rolling back restores the indexes with
+    everything else (DDL is transactional on SQLite and PostgreSQL). Unique indexes stay, so
+    that a duplicate still fails the load.
+    """
+    saved: list[str] = []
+    with connection.cursor() as cursor:
+        for model in models_:
+            for name, sql in _secondary_indexes(model._meta.db_table):
+                cursor.execute(f"DROP INDEX {_qn(name)}")
+                saved.append(sql)
+    yield
+    if saved and connection.vendor == "postgresql":
+        # PostgreSQL will not index a table with foreign-key checks still pending.
+        connection.check_constraints()
+    with connection.cursor() as cursor:
+        for sql in saved:
+            cursor.execute(sql)
+
+
 def reserve_ids(model: type[models.Model], count: int) -> int:
     """Reserve `count` consecutive ids in the model's table and return the first.
 
-    Later inserts by anyone else get ids after the block. Call inside a transaction.
+    Later inserts by anyone else get ids after the block (on PostgreSQL other sessions insert
+    while the demo loads). Call inside a transaction.
     """
     table = model._meta.db_table
     with connection.cursor() as cursor:

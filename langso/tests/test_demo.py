@@ -249,3 +249,18 @@ def test_it_writes_every_row_when_batches_end_inside_a_commune() -> None:
     assert Person.objects.count() == PEOPLE
     assert PovertyStatus.objects.count() == Household.objects.count()
     assert not Person.objects.filter(household__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_it_puts_back_the_indexes_it_drops_for_a_large_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from langso.demo import build
+    from langso.demo.writer import _secondary_indexes
+
+    before = sorted(_secondary_indexes("people_person"))
+    assert before
+    monkeypatch.setattr(build, "DEFER_INDEXES_FROM", 1)
+    run_demo(batch=100)
+    assert sorted(_secondary_indexes("people_person")) == before
+    assert Person.objects.filter(name_key__startswith="nguyen").exists()
