@@ -80,7 +80,8 @@ class Person(models.Model):
     )
     legacy_id = models.CharField(_("old ID card number"), max_length=9, blank=True, db_index=True)
     full_name = models.CharField(_("full name"), max_length=150)
-    name_key = models.CharField(max_length=150, db_index=True, editable=False)
+    # Indexed through (name_key, date_of_birth) and (commune, name_key) below.
+    name_key = models.CharField(max_length=150, editable=False)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     birth_precision = models.CharField(
         max_length=5, choices=BirthPrecision.choices, default=BirthPrecision.DAY
@@ -346,15 +347,32 @@ class HistoryEntry(models.Model):
         MERGED = "merged", _("merged")
         MERGE_UNDONE = "merge_undone", _("merge undone")
 
+    # An import writes one entry per person: every index costs, so only the two composite
+    # indexes below (which also serve the foreign keys) are kept.
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="history"
+        Person,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="history",
+        db_index=False,
     )
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, null=True, blank=True, related_name="history"
+        Household,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="history",
+        db_index=False,
     )
     at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     actor_label = models.CharField(_("by"), max_length=150, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
@@ -362,7 +380,12 @@ class HistoryEntry(models.Model):
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     import_run = models.ForeignKey(
-        ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ImportRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     line = models.PositiveIntegerField(_("line"), null=True, blank=True)
 
