@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AuditEntry
@@ -177,9 +178,11 @@ def _build(
     # Upper bounds: no more households, disabilities or poverty rows than people.
     block = max(people, 1)
     first_ids = {name: reserve_ids(model, block) for name, model in models.items()}
-    existing = set(
-        Person._base_manager.exclude(personal_id=None).values_list("personal_id", flat=True)
-    )
+    # Numbers already issued (outside this demo) with a prefix the demo uses must not recur.
+    prefixes = Q()
+    for prefix in generate.personal_id_prefixes(profile):
+        prefixes |= Q(personal_id__startswith=prefix)
+    existing = set(Person._base_manager.filter(prefixes).values_list("personal_id", flat=True))
     generator = generate.Generator(
         profile,
         plans,

@@ -379,6 +379,17 @@ def area_status_rows(plans: Iterable[CommunePlan]) -> list[tuple[int, str | None
     return rows
 
 
+def _valid_prefixes(weights: dict[str, float]) -> list[tuple[str, float]]:
+    pairs = [(p, w) for p, w in weights.items() if p in PROVINCE_PREFIXES]
+    return pairs or [("001", 1.0)]
+
+
+def personal_id_prefixes(profile: ProvinceProfile) -> set[str]:
+    """Every prefix the generator may give a personal ID number in this province."""
+    tables = [profile.default_home_prefix, profile.elsewhere_prefix, *profile.home_prefix.values()]
+    return {prefix for table in tables for prefix, _ in _valid_prefixes(table)}
+
+
 class _Dates:
     """ISO strings for every day from 1900 to the reference date, indexed by ordinal."""
 
@@ -434,8 +445,7 @@ class Generator:
 
     @staticmethod
     def _valid(weights: dict[str, float]) -> list[tuple[str, float]]:
-        pairs = [(p, w) for p, w in weights.items() if p in PROVINCE_PREFIXES]
-        return pairs or [("001", 1.0)]
+        return _valid_prefixes(weights)
 
     # -- calibration ------------------------------------------------------------------------
 

@@ -264,3 +264,16 @@ def test_it_puts_back_the_indexes_it_drops_for_a_large_load(
     run_demo(batch=100)
     assert sorted(_secondary_indexes("people_person")) == before
     assert Person.objects.filter(name_key__startswith="nguyen").exists()
+
+
+def test_it_never_reuses_a_personal_id_held_by_someone_outside_the_demo(
+    demo: str, make_person: Any, commune_b: Any
+) -> None:
+    first = Person.objects.order_by("id").first()
+    assert first is not None
+    taken = first.personal_id
+    Person.objects.filter(pk=first.pk).update(personal_id=None)
+    outsider = make_person(commune_b, "Trần Văn Ngoài", personal_id=taken)
+    run_demo(reset=True)
+    assert Person.objects.filter(personal_id=taken).get() == outsider
+    assert Person.objects.exclude(pk=outsider.pk).count() == PEOPLE
