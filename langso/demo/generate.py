@@ -115,6 +115,8 @@ _MOBILE_PREFIXES = Weighted(
         ("56", 0.8), ("58", 0.8), ("92", 0.8), ("59", 0.4), ("87", 0.3),
     )
 )  # fmt: skip
+_DEATHS_FROM, _DEATHS_TO = date(2024, 1, 1), date(2025, 12, 31)
+_CERTIFIED_FROM, _CERTIFIED_TO = date(2012, 1, 1), date(2025, 12, 31)
 # How much more likely a household is to belong to its village's character group.
 _VILLAGE_LEAN = 6.0
 _SERIAL_STRIDES = (618_033, 381_967, 707_107, 141_421, 173_203, 223_607, 271_829, 314_159)
@@ -583,6 +585,14 @@ class Generator:
         summary = self.summary
         summary.households += 1
         severe = False
+        # Deaths first: a head whose spouse has died is a widow or widower on the same rows.
+        for member in members:
+            if member.relation != "head" and member.age >= 65:
+                if rng.random() < (0.02 if member.age < 80 else 0.06):
+                    member.died = self.dates.between(rng, _DEATHS_FROM, _DEATHS_TO)
+                    summary.deaths += 1
+                    if member.relation == "spouse":
+                        members[0].marital = "widowed"
         for member in members:
             person_id = self.next_id["person"]
             self.next_id["person"] += 1
@@ -605,13 +615,7 @@ class Generator:
             prefix = (self._elsewhere if born_away else home).pick(rng)
             personal_id = self._personal_id(rng, prefix, birth_year, member.sex)
             legacy = f"{rng.randrange(10**8, 10**9)}" if age >= 30 and rng.random() < 0.12 else ""
-            died = ""
-            if member.relation != "head" and age >= 65:
-                if rng.random() < (0.02 if age < 80 else 0.06):
-                    died = self.dates.between(rng, date(2024, 1, 1), date(2025, 12, 31))
-                    summary.deaths += 1
-                    if member.relation == "spouse":
-                        members[0].marital = "widowed"
+            died = member.died
             phone = ""
             if not died and age >= 15:
                 chance = 0.92 if 18 <= age < 60 else 0.35 if age < 18 else 0.6 if age < 75 else 0.25
@@ -651,12 +655,14 @@ class Generator:
                 if age < limit:
                     disability_rate = rate
                     break
-            if rng.random() < disability_rate:
+            # Certified after the first birthday (from 2012, Law 51/2010) and before any death.
+            if age >= 1 and rng.random() < disability_rate:
                 kind = "child" if age < 16 else "adult" if age < 60 else "elderly"
                 level = _DISABILITY_LEVELS["elderly" if age >= 60 else "young"].pick(rng)
                 severe = severe or level != "mild"
-                first = max(date(2012, 1, 1), date(min(birth_year + 1, 2025), 1, 1))
-                certified = self.dates.between(rng, first, date(2025, 12, 31))
+                first = max(_CERTIFIED_FROM, date(birth_year + 1, 1, 1))
+                last = date.fromisoformat(died) if died else _CERTIFIED_TO
+                certified = self.dates.between(rng, first, last)
                 rows.disabilities.append(
                     (
                         self.next_id["disability"],
@@ -757,6 +763,7 @@ class _Member:
     relation: str
     marital: str = ""
     married_child: bool = False
+    died: str | None = None  # ISO date
     group: str = ""
     full_name: str = ""
     key: str = ""

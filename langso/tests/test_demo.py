@@ -172,33 +172,41 @@ def test_it_keeps_the_commune_fixture_usable() -> None:
     assert Village.objects.filter(commune_id=COMMUNE_A).exists()
 
 
-def generated_rows(batch_people: int) -> list[tuple[object, ...]]:
+def generate_rows(
+    province: int, people: int, batch_people: int = 20_000
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], Any]:
+    """People and household rows straight from the generator, without the database."""
     from langso.demo import generate
     from langso.demo.profiles import profile_for
     from places.models import Commune
 
     communes = [
         generate.CommuneInfo(c.code, c.name, c.division_type == "phường")
-        for c in Commune.objects.filter(province_id=14)
+        for c in Commune.objects.filter(province_id=province)
     ]
-    plans = generate.plan(profile_for(14), communes, people=PEOPLE, seed=5)
+    plans = generate.plan(profile_for(province), communes, people=people, seed=5)
     village_ids = {
         (p.code, v.local_code): i
         for i, (p, v) in enumerate((p, v) for p in plans for v in p.villages)
     }
     first = {"person": 1, "household": 1, "disability": 1, "poverty": 1}
-    people: list[tuple[object, ...]] = []
-    households: list[tuple[object, ...]] = []
+    person_rows: list[tuple[Any, ...]] = []
+    household_rows: list[tuple[Any, ...]] = []
 
     def sink(batch: Any) -> None:
-        people.extend(batch.people)
-        households.extend(batch.households)
+        person_rows.extend(batch.people)
+        household_rows.extend(batch.households)
 
     generator = generate.Generator(
-        profile_for(14), plans, seed=5, village_ids=village_ids, first_ids=first
+        profile_for(province), plans, seed=5, village_ids=village_ids, first_ids=first
     )
-    generator.run(sink, batch_people=batch_people)
-    return people + households
+    summary = generator.run(sink, batch_people=batch_people)
+    return person_rows, household_rows, summary
+
+
+def generated_rows(batch_people: int) -> list[tuple[Any, ...]]:
+    person_rows, household_rows, _ = generate_rows(14, PEOPLE, batch_people)
+    return person_rows + household_rows
 
 
 @pytest.mark.django_db
@@ -277,3 +285,37 @@ def test_it_never_reuses_a_personal_id_held_by_someone_outside_the_demo(
     run_demo(reset=True)
     assert Person.objects.filter(personal_id=taken).get() == outsider
     assert Person.objects.exclude(pk=outsider.pk).count() == PEOPLE
+
+
+@pytest.mark.django_db
+def test_it_makes_son_la_look_like_son_la() -> None:
+    people, households, summary = generate_rows(14, 20_000)
+    share = {group: n / summary.people for group, n in summary.by_group.items()}
+    assert 0.48 < share["Thái"] < 0.58
+    assert 0.13 < share["Kinh"] < 0.21
+    assert 0.11 < share["Mông"] < 0.19
+    assert 0.05 < share["Mường"] < 0.11
+    ages = Counter(REFERENCE_DATE.year - 1 - int(row[5][:4]) for row in people)
+    under_15 = sum(n for age, n in ages.items() if age < 15) / len(people)
+    over_60 = sum(n for age, n in ages.items() if age >= 60) / len(people)
+    assert 0.18 < under_15 < 0.30
+    assert 0.09 < over_60 < 0.19
+    assert 3.6 < len(people) / len(households) < 4.6
+    assert 0.045 < summary.disabilities / summary.people < 0.08
+    assert 0.15 < summary.poor / summary.households < 0.25
+    assert 0.07 < summary.near_poor / summary.households < 0.13
+
+
+def test_it_keeps_dates_and_family_situations_consistent(demo: str) -> None:
+    run_demo(reset=True, people=3_000)
+    for certified, born, died in Disability.objects.values_list(
+        "certified_on", "person__date_of_birth", "person__date_of_death"
+    ):
+        assert born < certified and (died is None or certified <= died)
+    widowed_spouses = Person.objects.filter(relation_to_head="spouse", date_of_death__isnull=False)
+    for spouse in widowed_spouses:
+        head = Person.objects.get(household=spouse.household_id, relation_to_head="head")
+        assert head.marital_status == "widowed"
+    for person in Person.objects.filter(marital_status="married"):
+        assert person.age_on(REFERENCE_DATE) >= 18
+    assert not Person.objects.filter(date_of_birth__gt=REFERENCE_DATE).exists()
