@@ -123,6 +123,7 @@ def main() -> None:
         child(args.people, args.province, args.seed, args.batch)
         return
     print(f"machine: {machine()}; {time.strftime('%Y-%m-%d')}")
+    print("load average before: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     results = []
     with tempfile.TemporaryDirectory(prefix="langso-bench-demo-") as tmp:
         results.append(run_child(f"sqlite:///{tmp}/bench.sqlite3", args))
