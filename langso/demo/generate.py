@@ -56,51 +56,27 @@ POVERTY_COLUMNS = (
 
 # Head of household's age (18..100): few young heads, most between 30 and 65.
 _HEAD_AGE_WEIGHTS = [
-    (age, w)
-    for age, w in (
-        *((a, 0.4 + (a - 18) * 0.4) for a in range(18, 25)),
-        *((a, 3.0 + (a - 25) * 0.65) for a in range(25, 35)),
-        *((a, 10.5) for a in range(35, 50)),
-        *((a, 10.5 - (a - 50) * 0.1) for a in range(50, 58)),
-        *((a, 9.7 - (a - 58) * 0.44) for a in range(58, 80)),
-        *((a, max(0.1, 1.2 - (a - 80) * 0.07)) for a in range(80, 101)),
-    )
+    *((a, 0.4 + (a - 18) * 0.4) for a in range(18, 25)),
+    *((a, 3.0 + (a - 25) * 0.65) for a in range(25, 35)),
+    *((a, 10.5) for a in range(35, 50)),
+    *((a, 10.5 - (a - 50) * 0.1) for a in range(50, 58)),
+    *((a, 9.7 - (a - 58) * 0.44) for a in range(58, 80)),
+    *((a, max(0.1, 1.2 - (a - 80) * 0.07)) for a in range(80, 101)),
 ]
 # Chance that a person has a certified disability, by age band (Law 51/2010 certificates).
 _DISABILITY_BY_AGE = ((15, 0.014), (30, 0.024), (45, 0.04), (60, 0.07), (70, 0.14), (80, 0.22))
 _DISABILITY_OLDEST = 0.34
 _DISABILITY_TYPES = {
-    "child": Weighted(
-        (
-            ("intellectual", 30),
-            ("hearing_speech", 20),
-            ("mobility", 20),
-            ("mental", 8),
-            ("visual", 7),
-            ("other", 15),
-        )
-    ),  # fmt: skip
-    "adult": Weighted(
-        (
-            ("mobility", 35),
-            ("visual", 15),
-            ("hearing_speech", 12),
-            ("mental", 12),
-            ("intellectual", 10),
-            ("other", 16),
-        )
-    ),  # fmt: skip
-    "elderly": Weighted(
-        (
-            ("mobility", 40),
-            ("visual", 25),
-            ("hearing_speech", 20),
-            ("mental", 5),
-            ("intellectual", 2),
-            ("other", 8),
-        )
-    ),  # fmt: skip
-}
+    age_group: Weighted(weights.items())
+    for age_group, weights in {
+        "child": {"intellectual": 30, "hearing_speech": 20, "mobility": 20, "mental": 8,
+                  "visual": 7, "other": 15},
+        "adult": {"mobility": 35, "visual": 15, "hearing_speech": 12, "mental": 12,
+                  "intellectual": 10, "other": 16},
+        "elderly": {"mobility": 40, "visual": 25, "hearing_speech": 20, "mental": 5,
+                    "intellectual": 2, "other": 8},
+    }.items()
+}  # fmt: skip
 _DISABILITY_LEVELS = {
     "young": Weighted((("mild", 45), ("severe", 38), ("especially_severe", 17))),
     "elderly": Weighted((("mild", 35), ("severe", 42), ("especially_severe", 23))),
@@ -119,6 +95,8 @@ _DEATHS_FROM, _DEATHS_TO = date(2024, 1, 1), date(2025, 12, 31)
 _CERTIFIED_FROM, _CERTIFIED_TO = date(2012, 1, 1), date(2025, 12, 31)
 # How much more likely a household is to belong to its village's character group.
 _VILLAGE_LEAN = 6.0
+# Strides coprime with 10^6 (odd, not multiples of 5): offset + k * stride (mod 10^6) runs
+# through every 6-digit serial once, so numbers never repeat and need not be remembered.
 _SERIAL_STRIDES = (618_033, 381_967, 707_107, 141_421, 173_203, 223_607, 271_829, 314_159)
 
 
@@ -192,25 +170,11 @@ def allocate(total: int, weights: Sequence[float]) -> list[int]:
     return parts
 
 
-def _calibrate(
-    targets: dict[str, float], mixes: list[dict[str, float]], sizes: Sequence[int]
-) -> list[dict[str, float]]:
-    """Rescale each commune's mix so that the province matches the targets (iterative fitting)."""
-    mixes = [{g: w for g, w in mix.items() if g in targets} for mix in mixes]
-    total = sum(sizes)
-    if total == 0:
-        return mixes
-    for _ in range(30):
-        expected = dict.fromkeys(targets, 0.0)
-        for mix, size in zip(mixes, sizes, strict=True):
-            whole = sum(mix.values())
-            for group, weight in mix.items():
-                expected[group] += size * weight / whole
-        factors = {
-            g: (targets[g] / 100 * total) / expected[g] if expected[g] else 1.0 for g in targets
-        }
-        mixes = [{g: w * factors[g] for g, w in mix.items()} for mix in mixes]
-    return [{g: w / sum(mix.values()) for g, w in mix.items()} for mix in mixes]
+def _normalise(mix: dict[str, float], targets: dict[str, float]) -> dict[str, float]:
+    """A commune's mix as shares, keeping only the groups the province aims at."""
+    kept = {g: w for g, w in mix.items() if g in targets and w > 0}
+    whole = sum(kept.values())
+    return {g: w / whole for g, w in kept.items()}
 
 
 def _village_names(
@@ -253,13 +217,11 @@ def plan(
         for c in communes
     ]
     sizes = allocate(people, weights)
-    mixes = _calibrate(
-        profile.targets,
-        [profile.commune_mix.get(c.code, profile.default_mix) for c in communes],
-        [max(size, 1) for size in sizes],
-    )
     plans = []
-    for commune, size, mix in zip(communes, sizes, mixes, strict=True):
+    for commune, size in zip(communes, sizes, strict=True):
+        mix = _normalise(
+            profile.commune_mix.get(commune.code, profile.default_mix), profile.targets
+        )
         crng = _rng(seed, profile.code, commune.code, "villages")
         taken = set((taken_village_keys or {}).get(commune.code, set()))
         region = profile.commune_region.get(commune.code, profile.default_region)
@@ -282,9 +244,11 @@ def plan(
                 taken.add(name_key(name))
                 kind = numbered_naming.numbered_kind
             else:
-                naming = profile.group_naming.get(group, base_naming)
-                if group == "Kinh" and commune.urban:
-                    naming = base_naming
+                # Wards name their few remaining hamlets the ward's way; rural communes by
+                # who lives there (a Mông bản, a Khmer sóc).
+                naming = (
+                    base_naming if commune.urban else profile.group_naming.get(group, base_naming)
+                )
                 if naming not in sources:
                     sources[naming] = _village_names(crng, naming, taken)
                 name, kind = sources[naming]()
@@ -305,7 +269,7 @@ def plan(
             CommunePlan(commune.code, commune.name, commune.urban, size, mix, region, villages)
         )
     _calibrate_villages(profile, plans)
-    _mark_khmer_villages(profile, plans, rng)
+    _mark_khmer_villages(profile, plans)
     return plans
 
 
@@ -350,9 +314,7 @@ def _calibrate_villages(profile: ProvinceProfile, plans: list[CommunePlan]) -> N
         village.mix = {g: w / whole for g, w in village.mix.items()}
 
 
-def _mark_khmer_villages(
-    profile: ProvinceProfile, plans: list[CommunePlan], rng: random.Random
-) -> None:
+def _mark_khmer_villages(profile: ProvinceProfile, plans: list[CommunePlan]) -> None:
     """A handful of Khmer villages in Cà Mau are in the ethnic-minority area (2026-2030)."""
     if profile.code != 96:
         return
@@ -437,17 +399,13 @@ class Generator:
             for key, ws in profile.household_sizes.items()
         }
         self._home_prefix: dict[int, Weighted] = {}
-        self._default_home = Weighted(self._valid(profile.default_home_prefix))
-        self._elsewhere = Weighted(self._valid(profile.elsewhere_prefix))
+        self._default_home = Weighted(_valid_prefixes(profile.default_home_prefix))
+        self._elsewhere = Weighted(_valid_prefixes(profile.elsewhere_prefix))
         self._codes = {g: ethnicity_lib.by_name(g).code_2008 for g in profile.targets}
         self._styles = {g: style_for(g, region=profile.region) for g in profile.targets}
         self._keys: dict[str, str] = {}
         self._serials: dict[tuple[str, int, str], list[int]] = {}
         self._poverty_scale = self._poverty_calibration(plans)
-
-    @staticmethod
-    def _valid(weights: dict[str, float]) -> list[tuple[str, float]]:
-        return _valid_prefixes(weights)
 
     # -- calibration ------------------------------------------------------------------------
 
@@ -535,7 +493,7 @@ class Generator:
         home = self._home_prefix.get(plan.code)
         if home is None:
             weights = self.profile.home_prefix.get(plan.code)
-            home = Weighted(self._valid(weights)) if weights else self._default_home
+            home = Weighted(_valid_prefixes(weights)) if weights else self._default_home
             self._home_prefix[plan.code] = home
         left = plan.people
         number = 0
