@@ -13,9 +13,8 @@ from django.utils import timezone
 from accounts.models import AuditEntry
 from accounts.services import audit_record
 from langso.demo import generate
-from langso.demo import users as demo_users
 from langso.demo.profiles import AREA_DECISION, AREA_FROM, AREA_TO, NOTE, profile_for
-from langso.demo.users import Account
+from langso.demo.users import Account, ensure_accounts
 from langso.demo.writer import (
     DemoError,
     TableWriter,
@@ -27,6 +26,7 @@ from langso.demo.writer import (
     reserve_ids,
 )
 from lib.vn_text import name_key
+from people.models import Disability, Household, Person, PovertyStatus
 from places.models import AreaStatus, Commune, Province, Village
 
 MAX_PEOPLE = 20_000_000
@@ -93,7 +93,7 @@ def build(
     found = check_arguments(province, people)
     if not reset and is_loaded(province):
         with transaction.atomic():
-            accounts = demo_users.ensure_accounts(
+            accounts = ensure_accounts(
                 province,
                 demo_querysets(province)["people"],
                 generate.REFERENCE_DATE,
@@ -107,8 +107,8 @@ def build(
         )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for table in ("people_person", "people_household"):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            for model in (Person, Household):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     result.deleted = deleted
     result.seconds = time.perf_counter() - started
     return result
@@ -127,8 +127,6 @@ def _build(
     batch_people: int,
     progress: Callable[[str], None] | None,
 ) -> Result:
-    from people.models import Disability, Household, Person, PovertyStatus
-
     profile = profile_for(province.code)
     communes = list(Commune.objects.filter(province=province).order_by("code"))
     taken: dict[int, set[str]] = {}
@@ -213,7 +211,7 @@ def _build(
             reserved_last=first_ids[name] + block - 1,
             used_last=generator.next_id[name] - 1,
         )
-    accounts = demo_users.ensure_accounts(
+    accounts = ensure_accounts(
         province.code, demo_querysets(province.code)["people"], generate.REFERENCE_DATE
     )
     audit_record(

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from accounts import services as account_services
 from accounts.models import Role, User
 from lib.phone import display as phone_display
+from people.models import Person
 from places.models import Commune
 
 # Printed for everyone to read: these accounts only ever hold made-up data.
@@ -94,10 +95,10 @@ class Account:
     phone: str
 
 
-def _pick_communes(people: object, province: int) -> tuple[int | None, int | None]:
+def _pick_communes(people: QuerySet[Person], province: int) -> tuple[int | None, int | None]:
     """The commune with the most demo people, and another one (of the other kind if any)."""
     counts = list(
-        people.values("commune")  # type: ignore[attr-defined]
+        people.values("commune")
         .annotate(n=Count("id"))
         .order_by("-n", "commune")
         .values_list("commune", "n")
@@ -114,11 +115,13 @@ def _pick_communes(people: object, province: int) -> tuple[int | None, int | Non
     return top, (others[0] if others else None)
 
 
-def _citizen_person(people: object, commune: int | None, reference: date) -> object | None:
+def _citizen_person(
+    people: QuerySet[Person], commune: int | None, reference: date
+) -> Person | None:
     """A living adult head of household in the commune, whose phone no other account uses."""
     taken = User.objects.exclude(username="demo.citizen").exclude(phone=None).values("phone")
     adults = (
-        people.filter(  # type: ignore[attr-defined]
+        people.filter(
             commune=commune,
             date_of_death__isnull=True,
             date_of_birth__lte=date(reference.year - 25, 1, 1),
@@ -132,15 +135,15 @@ def _citizen_person(people: object, commune: int | None, reference: date) -> obj
 
 
 def ensure_accounts(
-    province: int, people: object, reference: date, *, reset_passwords: bool = True
+    province: int, people: QuerySet[Person], reference: date, *, reset_passwords: bool = True
 ) -> list[Account]:
     """Create the demo accounts, or bring existing ones back to their demo state.
 
+    demo.citizen is linked to an adult of the demo (their phone is the account's phone); the
+    commune staff work in the commune with the most people, demo.officer2 in another one.
     Checking a password costs as much as setting one (scrypt), so `reset_passwords=False`
     leaves existing accounts' passwords alone: that keeps "already loaded" quick.
     """
-    from people.models import Person
-
     top, other = _pick_communes(people, province)
     citizen = _citizen_person(people, top, reference)
     names = _STAFF_NAMES.get(province, _DEFAULT_NAMES)
@@ -149,12 +152,10 @@ def ensure_accounts(
     for username, role, where in ACCOUNTS:
         commune = {"top": top, "other": other}.get(where)
         codes = [commune] if commune is not None else []
-        phone = getattr(citizen, "phone", "") if role == Role.CITIZEN else ""
-        full_name = (
-            getattr(citizen, "full_name", "Người dân minh hoạ")
-            if role == Role.CITIZEN
-            else names[username]
-        )
+        phone, full_name = "", names.get(username, "")
+        if role == Role.CITIZEN:
+            phone = citizen.phone if citizen else ""
+            full_name = citizen.full_name if citizen else "Người dân minh hoạ"
         user = User.objects.filter(username=username).first()
         if user is None:
             user = account_services.user_create(
@@ -182,22 +183,19 @@ def ensure_accounts(
             if reset_passwords and not user.check_password(PASSWORD):
                 account_services.user_password_set(user=user, password=PASSWORD, by=None)
         if role == Role.CITIZEN:
-            # The citizen's own record is how they see their data; only one record is theirs.
-            Person._base_manager.filter(user=user).exclude(pk=getattr(citizen, "pk", None)).update(
-                user=None
-            )
-            if citizen is not None:
-                Person._base_manager.filter(pk=citizen.pk).update(user=user)  # type: ignore[attr-defined]
+            # The citizen sees their own record through this link; only one record is theirs.
+            linked = citizen.pk if citizen else None
+            Person._base_manager.filter(user=user).exclude(pk=linked).update(user=None)
+            Person._base_manager.filter(pk=linked).update(user=user)
+            if citizen:
+                codes = [citizen.commune_id]
+                commune_names.setdefault(citizen.commune_id, citizen.commune.name)
         accounts.append(
             Account(
                 username=username,
                 role=role,
                 full_name=full_name,
-                communes=tuple(
-                    commune_names[c]
-                    for c in (codes or [getattr(citizen, "commune_id", None)])
-                    if c in commune_names
-                ),
+                communes=tuple(commune_names[c] for c in codes),
                 phone=phone_display(phone) if phone else "",
             )
         )

@@ -19,6 +19,9 @@ from django.db import connection, models
 from django.db.models import Q
 from django.db.models.deletion import DO_NOTHING, SET_NULL
 
+from langso.demo.generate import HOUSEHOLD_CODE_PREFIX, VILLAGE_CODE_PREFIX
+from langso.demo.profiles import NOTE
+from people.models import Disability, Household, Person, PovertyStatus
 from places.models import AreaStatus, Commune, Village
 
 
@@ -224,10 +227,6 @@ def release_ids(model: type[models.Model], *, reserved_last: int, used_last: int
 
 def demo_querysets(province: int) -> dict[str, models.QuerySet[Any]]:
     """The rows the demo created in a province, recognised by their codes and notes."""
-    from langso.demo.generate import HOUSEHOLD_CODE_PREFIX, VILLAGE_CODE_PREFIX
-    from langso.demo.profiles import NOTE
-    from people.models import Disability, Household, Person, PovertyStatus
-
     communes = Commune.objects.filter(province_id=province).values("code")
     households = Household.objects.filter(
         commune__in=communes, code__startswith=HOUSEHOLD_CODE_PREFIX
@@ -287,8 +286,6 @@ def delete_demo(province: int) -> dict[str, int]:
     that may be emptied (SET_NULL) are emptied. The demo's own tables then go in a few plain
     DELETE statements, so that a million people are gone in seconds. Call inside a transaction.
     """
-    from people.models import Disability, Household, Person, PovertyStatus
-
     qs = demo_querysets(province)
     people_ids = qs["people"].values("id")
     # Demo people merged into other people are kept out of reach of those people.
