@@ -150,7 +150,9 @@ def test_it_builds_other_rows_for_another_seed(demo: str) -> None:
 
 @pytest.mark.django_db
 def test_it_builds_son_la_with_its_own_villages_and_groups() -> None:
-    run_demo(province=14)
+    err = StringIO()
+    call_command("demo", province=14, people=PEOPLE, seed=1, stdout=StringIO(), stderr=err)
+    assert "PROVINCE_CODE=14" in err.getvalue()
     groups = set(Person.objects.values_list("ethnicity", flat=True))
     assert {"Thái", "Mông"} <= groups
     assert Village.objects.filter(kind="ban").exists()

@@ -95,7 +95,7 @@ class Command(BaseCommand):
             f"Tỉnh minh hoạ / demo province: {name} ({result.province.code}), "
             f"{result.seconds:.1f} s",
             f"  {result.villages:,} thôn, ấp, bản / villages; "
-            f"{result.area_statuses:,} vùng đồng bào DTTS / area statuses",
+            f"{result.area_statuses:,} phân định vùng DTTS và miền núi / area statuses",
             f"  {s.households:,} hộ / households; {s.people:,} người / people "
             f"({s.deaths:,} đã mất / deceased)",
             f"  {s.disabilities:,} người khuyết tật / people with disabilities; "
