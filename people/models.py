@@ -78,7 +78,7 @@ class Person(models.Model):
     personal_id = models.CharField(
         _("personal ID number"), max_length=12, unique=True, null=True, blank=True
     )
-    legacy_id = models.CharField(_("old ID card number"), max_length=9, blank=True, db_index=True)
+    legacy_id = models.CharField(_("old ID card number"), max_length=9, blank=True)
     full_name = models.CharField(_("full name"), max_length=150)
     # Indexed through (name_key, date_of_birth) and (commune, name_key) below.
     name_key = models.CharField(max_length=150, editable=False)
@@ -93,7 +93,10 @@ class Person(models.Model):
         max_length=4, choices=EthnicCodeList.choices, default=EthnicCodeList.GSO_2008
     )
     phone = models.CharField(_("phone number"), max_length=16, blank=True, db_index=True)
-    commune = models.ForeignKey("places.Commune", on_delete=models.PROTECT, related_name="people")
+    # Indexed through (commune, name_key, date_of_birth) below.
+    commune = models.ForeignKey(
+        "places.Commune", on_delete=models.PROTECT, related_name="people", db_index=False
+    )
     village = models.ForeignKey(
         "places.Village", on_delete=models.PROTECT, null=True, blank=True, related_name="people"
     )
@@ -122,6 +125,7 @@ class Person(models.Model):
         blank=True,
         related_name="merged_records",
         verbose_name=_("merged into"),
+        db_index=False,
     )
     # Digest of the last imported source record: an unchanged row is recognised without parsing.
     source_hash = models.CharField(max_length=32, blank=True, default="", db_default="")
@@ -133,9 +137,20 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        # Every index costs each imported row, so they are few and, where most rows would
+        # hold nothing, partial.
         indexes = [
-            models.Index(fields=["commune", "name_key"]),
-            models.Index(fields=["name_key", "date_of_birth"], name="person_name_dob_idx"),
+            models.Index(
+                fields=["commune", "name_key", "date_of_birth"], name="person_commune_name_idx"
+            ),
+            models.Index(
+                fields=["legacy_id"], condition=~Q(legacy_id=""), name="person_legacy_id_idx"
+            ),
+            models.Index(
+                fields=["merged_into"],
+                condition=Q(merged_into__isnull=False),
+                name="person_merged_into_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -394,8 +409,16 @@ class HistoryEntry(models.Model):
         verbose_name = _("history entry")
         verbose_name_plural = _("history")
         indexes = [
-            models.Index(fields=["person", "at"], name="history_person_at_idx"),
-            models.Index(fields=["household", "at"], name="history_household_at_idx"),
+            models.Index(
+                fields=["person", "at"],
+                condition=Q(person__isnull=False),
+                name="history_person_at_idx",
+            ),
+            models.Index(
+                fields=["household", "at"],
+                condition=Q(household__isnull=False),
+                name="history_household_at_idx",
+            ),
         ]
 
     def __str__(self) -> str:
