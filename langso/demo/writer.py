@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models import Q
-from django.db.models.deletion import DO_NOTHING, SET_NULL
+from django.db.models.deletion import DO_NOTHING, SET_NULL, ProtectedError, RestrictedError
 
 from langso.demo.generate import HOUSEHOLD_CODE_PREFIX, VILLAGE_CODE_PREFIX
 from langso.demo.profiles import NOTE
@@ -288,20 +288,28 @@ def delete_demo(province: int) -> dict[str, int]:
     """
     qs = demo_querysets(province)
     people_ids = qs["people"].values("id")
-    # Demo people merged into other people are kept out of reach of those people.
+    # A record outside the demo that was merged into a demo person is un-merged, not deleted.
     Person._base_manager.filter(merged_into__in=people_ids).exclude(id__in=people_ids).update(
         merged_into=None
     )
     own = {Person, Household, Village, Disability, PovertyStatus, AreaStatus}
-    for model, key in (
-        (Disability, "disabilities"),
-        (PovertyStatus, "poverty"),
-        (AreaStatus, "area_statuses"),
-        (Person, "people"),
-        (Household, "households"),
-        (Village, "villages"),
-    ):
-        _detach(model, qs[key].values("id"), own)
+    try:
+        for model, key in (
+            (Disability, "disabilities"),
+            (PovertyStatus, "poverty"),
+            (AreaStatus, "area_statuses"),
+            (Person, "people"),
+            (Household, "households"),
+            (Village, "villages"),
+        ):
+            _detach(model, qs[key].values("id"), own)
+    except (ProtectedError, RestrictedError) as exc:
+        blocking = sorted({obj._meta.verbose_name for obj in exc.args[1]})
+        raise DemoError(
+            f"Không xoá được dữ liệu minh hoạ: còn {', '.join(map(str, blocking))} gắn với nó; "
+            "hãy xoá các bản ghi đó trước. / The demo cannot be deleted: "
+            f"{', '.join(map(str, blocking))} still refer to it; delete those records first."
+        ) from exc
     counts = {
         "area_statuses": _raw_delete(qs["area_statuses"]),
         "disabilities": _raw_delete(qs["disabilities"]),

@@ -321,3 +321,21 @@ def test_it_keeps_dates_and_family_situations_consistent(demo: str) -> None:
     for person in Person.objects.filter(marital_status="married"):
         assert person.age_on(REFERENCE_DATE) >= 18
     assert not Person.objects.filter(date_of_birth__gt=REFERENCE_DATE).exists()
+
+
+def test_it_resets_a_demo_that_other_records_point_at(demo: str) -> None:
+    from django.utils import timezone
+
+    from people.models import Consent, PersonMerge
+
+    kept, merged = Person.objects.order_by("id")[:2]
+    Consent.objects.create(
+        person=kept, purpose="benefits", method="paper", recorded_at=timezone.now()
+    )
+    PersonMerge.objects.create(
+        kept=kept, merged=merged, performed_at=timezone.now(), reason="test", snapshot={}
+    )
+    run_demo(reset=True)
+    assert not Consent.objects.exists()
+    assert not PersonMerge.objects.exists()
+    assert Person.objects.count() == PEOPLE
