@@ -58,8 +58,8 @@ class ImportResult:
 
 
 def default_rejects_path(path: Path) -> Path:
-    """Rejected rows of FILE go to FILE-rejected.csv next to it."""
-    return path.with_name(f"{path.stem}-rejected.csv")
+    """Rejected rows of FILE go to FILE-rejects.csv next to it."""
+    return path.with_name(f"{path.stem}-rejects.csv")
 
 
 def population_import(

@@ -470,7 +470,7 @@ def test_the_command_prints_a_summary_and_where_the_rejects_are(tmp_path: Path) 
     call_command("import_population", str(path), stdout=out)
     text = out.getvalue()
     assert "inserted: 1" in text and "rejected: 1" in text
-    assert str(tmp_path / "cli-rejected.csv") in text
+    assert str(tmp_path / "cli-rejects.csv") in text
 
 
 def test_the_command_fails_on_a_file_it_cannot_read(tmp_path: Path) -> None:

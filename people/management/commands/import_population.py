@@ -30,7 +30,7 @@ class Command(BaseCommand):
             "--rejects",
             type=Path,
             default=None,
-            help="Where to write rejected rows (default: FILE-rejected.csv next to FILE).",
+            help="Where to write rejected rows (default: FILE-rejects.csv next to FILE).",
         )
         parser.add_argument(
             "--user", default=None, help="Username to record as the author of the changes."
