@@ -151,3 +151,15 @@ def test_an_officer_marks_two_records_as_different_people(
     login(client, officer_a)
     assert client.post(url, {"reason": "Hai chị em sinh đôi"}).status_code == 302
     assert client.get(reverse("people:duplicates")).context["groups"] == []
+
+
+def test_the_duplicates_page_runs_a_fixed_number_of_queries(
+    client, officer_a, make_person, commune_a, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    for n in range(15):
+        make_person(commune_a, f"Lâm Văn Tư {n}", personal_id=None, legacy_id="")
+        make_person(commune_a, f"Lâm Văn Tư {n}", personal_id=pid(), legacy_id="")
+    login(client, officer_a)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("people:duplicates"))
+    assert len(response.context["groups"]) == 15

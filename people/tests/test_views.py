@@ -294,3 +294,29 @@ def test_it_keeps_ids_unique(officer_a, lan, make_person, commune_a) -> None:  #
         services.person_update(
             person=other, actor=officer_a, reason="x", values={"personal_id": lan.personal_id}
         )
+
+
+def test_it_refuses_to_end_another_communes_disability(client, officer_b, helper_a, lan) -> None:  # type: ignore[no-untyped-def]
+    disability = Disability.objects.create(
+        person=lan, disability_type="visual", level="mild", valid_from=date(2020, 1, 1), source="t"
+    )
+    url = reverse("people:disability_end", args=[lan.pk, disability.pk])
+    assert login(client, officer_b).post(url, {"reason": "x"}).status_code == 404
+    assert login(client, helper_a).post(url, {"reason": "x"}).status_code == 403
+    disability.refresh_from_db()
+    assert disability.valid_to is None
+
+
+def test_the_history_page_runs_a_fixed_number_of_queries(
+    client, officer_a, lan, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    from people import services
+
+    for n in range(30):
+        services.person_update(
+            person=lan, actor=officer_a, reason=f"Sửa {n}", values={"phone": f"+8491234{n:04d}"}
+        )
+    login(client, officer_a)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("people:person_history", args=[lan.pk]))
+    assert len(response.context["rows"]) == 30
