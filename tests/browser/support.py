@@ -19,6 +19,8 @@ DEMO_USERS = [
     "demo.admin",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Browser contexts look like a phone or a desk in Vietnam: Vietnamese first, local time.
+LOCALE = {"locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
 NARROW = {"width": 360, "height": 780}
 # Figures measured by the tests, printed after the run (see conftest.pytest_terminal_summary).
 FIGURES: list[str] = []
@@ -121,7 +123,7 @@ def log_in(page: Any, base_url: str, username: str, password: str = DEMO_PASSWOR
 def new_context(browser: Any, axe_source: str, **options: Any) -> Any:
     """A browser context whose pages carry axe-core from the start (cheaper than injecting it
     into each page); CSP is bypassed for that script only in tests."""
-    context = browser.new_context(bypass_csp=True, **options)
+    context = browser.new_context(bypass_csp=True, **{**LOCALE, **options})
     context.add_init_script(script=axe_source)
     return context
 

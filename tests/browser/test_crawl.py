@@ -62,7 +62,7 @@ def test_it_keeps_every_reachable_page_accessible_at_360_px(
     browser: Any, site: str, axe_source: str, username: str
 ) -> None:
     started = time.monotonic()
-    context = new_context(browser, axe_source, viewport=NARROW, locale="vi-VN")
+    context = new_context(browser, axe_source, viewport=NARROW)
     page = context.new_page()
     try:
         start = [f"{site}/"]
@@ -84,7 +84,7 @@ def test_it_keeps_every_reachable_page_accessible_at_360_px(
 def test_it_switches_the_home_page_to_english_with_the_language_buttons(
     browser: Any, site: str, axe_source: str
 ) -> None:
-    context = new_context(browser, axe_source, viewport=NARROW, locale="vi-VN")
+    context = new_context(browser, axe_source, viewport=NARROW)
     page = context.new_page()
     try:
         page.goto(f"{site}/")

@@ -12,6 +12,7 @@ import pytest
 
 from tests.browser.support import (
     FIGURES,
+    LOCALE,
     NARROW,
     WIDE,
     Problem,
@@ -53,7 +54,7 @@ def _assert_light(name: str, total: int, lines: list[str]) -> None:
 
 
 def test_it_keeps_the_anonymous_home_page_under_50_kb(browser: Any, site: str) -> None:
-    context = browser.new_context(viewport=NARROW)
+    context = browser.new_context(**LOCALE, viewport=NARROW)
     try:
         total, lines = _first_load_bytes(context, f"{site}/")
     finally:
@@ -63,14 +64,14 @@ def test_it_keeps_the_anonymous_home_page_under_50_kb(browser: Any, site: str) -
 
 
 def test_it_keeps_the_citizen_workspace_under_50_kb(browser: Any, site: str) -> None:
-    login_context = browser.new_context(viewport=NARROW)
+    login_context = browser.new_context(**LOCALE, viewport=NARROW)
     try:
         log_in(login_context.new_page(), site, "demo.citizen")
         state = login_context.storage_state()
     finally:
         login_context.close()
     # A new context holds the session cookie but nothing in its cache: a true first load.
-    context = browser.new_context(viewport=NARROW, storage_state=state)
+    context = browser.new_context(**LOCALE, viewport=NARROW, storage_state=state)
     try:
         total, lines = _first_load_bytes(context, f"{site}/workspace/")
     finally:
@@ -80,7 +81,7 @@ def test_it_keeps_the_citizen_workspace_under_50_kb(browser: Any, site: str) -> 
 
 
 def test_it_logs_an_officer_in_without_javascript(browser: Any, site: str) -> None:
-    context = browser.new_context(viewport=NARROW, java_script_enabled=False)
+    context = browser.new_context(**LOCALE, viewport=NARROW, java_script_enabled=False)
     page = context.new_page()
     try:
         response = page.goto(f"{site}/")
@@ -101,7 +102,7 @@ def test_it_logs_an_officer_in_without_javascript(browser: Any, site: str) -> No
 
 
 def test_it_shows_the_focus_on_the_skip_link_first(browser: Any, site: str) -> None:
-    context = browser.new_context(viewport=NARROW)
+    context = browser.new_context(**LOCALE, viewport=NARROW)
     page = context.new_page()
     try:
         page.goto(f"{site}/")
