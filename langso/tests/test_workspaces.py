@@ -167,3 +167,11 @@ def test_it_sets_a_strict_content_security_policy(client):
 def test_it_answers_unknown_pages_with_a_helpful_404(client):
     response = client.get("/khong-co-trang-nay/")
     assert response.status_code == 404
+
+
+def test_it_names_the_other_language_in_that_language(client):
+    page = client.get(reverse("home")).content.decode()
+    assert 'lang="en" class="link">English</button>' in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("home")).content.decode()
+    assert 'lang="vi" class="link">Tiếng Việt</button>' in page
