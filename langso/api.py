@@ -18,6 +18,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from accounts.api import router as accounts_router
+from benefits.api import router as benefits_router
+from knowledge.api import router as knowledge_router
 from langso import __version__
 from people.api import router as people_router
 from places.api import router as places_router
@@ -157,3 +159,5 @@ def health(request: HttpRequest) -> tuple[int, dict[str, str]]:
 api.add_router("/places/", places_router)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/people/", people_router)
+api.add_router("/benefits/", benefits_router)
+api.add_router("/knowledge/", knowledge_router)

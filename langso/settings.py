@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "accounts",
     "people",
     "notifications",
+    "benefits",
+    "knowledge",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("places/", include("places.urls")),
     path("people/", include("people.urls")),
+    path("benefits/", include("benefits.urls")),
+    path("knowledge/", include("knowledge.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["langso", "places", "accounts", "people", "notifications"]
+APPS = ["langso", "places", "accounts", "people", "notifications", "benefits", "knowledge"]
 LANGS = ["vi", "en"]
 
 

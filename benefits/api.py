@@ -1,0 +1,5 @@
+"""JSON API of the benefits app."""
+
+from ninja import Router
+
+router = Router(tags=["benefits"])

@@ -1,0 +1,5 @@
+"""JSON API of the knowledge app."""
+
+from ninja import Router
+
+router = Router(tags=["knowledge"])
