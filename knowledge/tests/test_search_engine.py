@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import pytest
+
+from knowledge.markdown import plain_text, render
+from knowledge.search import Document, QueryProblem, SearchIndex, check_query, default_dictionary
+from knowledge.search.text import index_tokens
+from knowledge.search.typo import Repairer
+
+DOCS = [
+    Document(
+        1, "Thẻ bảo hiểm y tế cho hộ nghèo", "Nhà nước đóng tiền thẻ.", "", ("bhyt hộ nghèo",)
+    ),
+    Document(2, "Kích hoạt tài khoản định danh điện tử mức 2", "Làm tại công an xã.", ""),
+    Document(3, "Trợ cấp hưu trí xã hội cho người từ 75 tuổi", "500.000 đồng mỗi tháng.", ""),
+    Document(4, "Cách nhận biết lừa đảo qua điện thoại", "Không đưa mã OTP cho ai.", ""),
+]
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return SearchIndex(DOCS, default_dictionary())
+
+
+def test_it_tokenises_folded_syllables_and_pairs():
+    assert index_tokens("Đăng ký Y tế") == ["dang", "ky", "y", "te", "dang_ky", "ky_y", "y_te"]
+
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("thẻ bảo hiểm y tế hộ nghèo", 1),
+        ("the bao hiem y te ho ngheo", 1),
+        ("bhyt", 1),
+        ("kich hoat vneid", 2),
+        ("kich hoat dinh danh muc 2", 2),
+        ("tien gia 75 tuoi", 3),
+        ("luong huu xa hoi", 3),
+        ("bi lua qua dien thoai", 4),
+        ("kich hoaat tai khoan", 2),
+        ("tro cap huu tri xa hoii", 3),
+    ],
+)
+def test_it_finds_the_article_however_it_is_typed(index, query, expected):
+    assert index.search(query, limit=1)[0].id == expected
+
+
+def test_it_adds_a_repair_for_an_unknown_syllable_and_keeps_the_original(index):
+    plan = index.plan("kich hoaat")
+    assert plan.repairs == {"hoaat": "hoat"}
+    assert "kich_hoat" in plan.terms
+
+
+def test_it_leaves_known_syllables_alone():
+    repairer = Repairer({"hoat": 3, "hoa": 1})
+    assert repairer.repair("hoat") is None
+    assert repairer.repair("hoatt") == "hoat"
+    assert repairer.repair("xyzxyz") is None
+
+
+def test_it_returns_nothing_for_words_absent_from_the_index(index):
+    assert index.search("zzzz qqqq") == []
+
+
+def test_it_gives_a_snippet_with_the_query_words(index):
+    assert index.search("ma otp", limit=1)[0].snippet == "Không đưa mã OTP cho ai."
+
+
+@pytest.mark.parametrize(
+    "query,problem",
+    [
+        ("", QueryProblem.EMPTY),
+        ("   ", QueryProblem.EMPTY),
+        ("a" * 201, QueryProblem.TOO_LONG),
+        ("<script>alert(1)</script>", QueryProblem.MARKUP),
+        ("😀🙏", QueryProblem.NO_WORDS),
+        ("bảo hiểm страховка", QueryProblem.MIXED_SCRIPT),
+        ("bhyt 2025", None),
+    ],
+)
+def test_it_names_the_problem_with_a_query(query, problem):
+    assert check_query(query) == problem
+
+
+def test_it_renders_markdown_safely():
+    html = render(
+        "# Cách làm\n\n1. Mở **VNeID**\n2. Bấm [đây](https://dichvucong.gov.vn)\n\n"
+        "- <b>x</b>\n- [xấu](javascript:alert)\n\nĐoạn một\ntiếp."
+    )
+    assert html == (
+        "<h2>Cách làm</h2>\n<ol>\n<li>Mở <strong>VNeID</strong></li>\n"
+        '<li>Bấm <a href="https://dichvucong.gov.vn">đây</a></li>\n</ol>\n'
+        "<ul>\n<li>&lt;b&gt;x&lt;/b&gt;</li>\n<li>xấu</li>\n</ul>\n<p>Đoạn một tiếp.</p>"
+    )
+    assert plain_text("## A\n1. **b** [c](/d)") == "A b c"
