@@ -213,9 +213,9 @@ def run_golden(
         for name, (dialect, run) in backends.items():
             if name not in ("sqlite", "duckdb"):
                 run(
-                    exp.Drop(this=exp.table_("facts", quoted=True), kind="TABLE").sql(
-                        dialect=dialect
-                    )
+                    exp.Drop(
+                        tables=[exp.table_("facts", quoted=True)], kind="TABLE", exists=True
+                    ).sql(dialect=dialect)
                 )
     finally:
         sqlite_close()

@@ -1,0 +1,430 @@
+"""Reads for benefits: the flat facts table built from the registry, and decisions.
+
+`facts_select` is one SELECT over the registry tables (people, households, disabilities, poverty,
+social facts, area statuses) that yields one row per living person with the columns of
+policies/facts.yaml, for a given day. The batch run uses it as the source of the compiled
+policy SQL; `person_facts` runs the same query for one person, so that the explanation of a
+decision and the batch decision read the facts in exactly the same way.
+
+Registry conventions kept here: a fact without a row is unknown (NULL), except disability (no
+certified disability recorded means none) and area statuses of a known commune or village; a
+birth date known only to the month or year is not precise enough for age rules and is unknown.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from sqlglot import exp
+
+from benefits.rules import POLICY_DIR, ir
+from benefits.rules.evaluate import PolicyResult, Summary, evaluate_all, summarise
+from benefits.rules.loader import load_directory
+from benefits.rules.sqlgen import Dialect
+from people.models import Disability, Person, PovertyStatus, SocialFact
+from places.models import AreaStatus
+
+KINH_CODE = "01"  # the Kinh majority in both GSO code lists
+
+
+def dialect() -> Dialect:
+    return "postgres" if connection.vendor == "postgresql" else "sqlite"
+
+
+def _t(model: Any, alias: str) -> exp.Table:
+    return exp.table_(model._meta.db_table, quoted=True, alias=exp.to_identifier(alias))
+
+
+def _c(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table, quoted=True)
+
+
+def _s(value: str) -> exp.Literal:
+    return exp.Literal.string(value)
+
+
+def _day(day: date, dialect_name: Dialect) -> exp.Expression:
+    text = exp.Literal.string(day.isoformat())
+    return text if dialect_name == "sqlite" else exp.cast(text, "date")
+
+
+def _in_force(alias: str, day: exp.Expression) -> exp.Expression:
+    ends = exp.or_(
+        exp.Is(this=_c("valid_to", alias), expression=exp.Null()),
+        exp.GTE(this=_c("valid_to", alias), expression=day.copy()),
+    )
+    return exp.and_(exp.LTE(this=_c("valid_from", alias), expression=day.copy()), exp.paren(ends))
+
+
+def _flag(condition: exp.Expression) -> exp.Expression:
+    return exp.Max(
+        this=exp.Case(
+            ifs=[exp.If(this=condition, true=exp.Literal.number(1))], default=exp.Literal.number(0)
+        )
+    )
+
+
+def _is_one(value: exp.Expression) -> exp.Expression:
+    """1 -> true, 0 -> false, NULL -> NULL, as a real boolean in every dialect."""
+    return exp.paren(exp.EQ(this=value, expression=exp.Literal.number(1)))
+
+
+def _living(alias: str, day: exp.Expression) -> exp.Expression:
+    alive = exp.or_(
+        exp.Is(this=_c("date_of_death", alias), expression=exp.Null()),
+        exp.GT(this=_c("date_of_death", alias), expression=day.copy()),
+    )
+    return exp.and_(
+        exp.Is(this=_c("merged_into_id", alias), expression=exp.Null()), exp.paren(alive)
+    )
+
+
+def facts_select(
+    day: date, *, person_ids: Iterable[int] | None = None, dialect_name: Dialect | None = None
+) -> exp.Select:
+    """One row per living person (or the given ones) with every fact of the schema on `day`."""
+    d = dialect_name or dialect()
+    on = _day(day, d)
+    ids = None if person_ids is None else [exp.Literal.number(i) for i in person_ids]
+
+    def only(select: exp.Select, column: exp.Expression) -> exp.Select:
+        return (
+            select
+            if ids is None
+            else select.where(exp.In(this=column, expressions=[i.copy() for i in ids]))
+        )
+
+    level = exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.EQ(this=_c("level", "d"), expression=_s(value)),
+                true=exp.Literal.number(rank),
+            )
+            for value, rank in (("especially_severe", 3), ("severe", 2), ("mild", 1))
+        ]
+    )
+    serious = exp.In(this=_c("level", "d"), expressions=[_s("severe"), _s("especially_severe")])
+    disability = only(
+        exp.select(
+            _c("person_id", "d"),
+            exp.alias_(exp.Max(this=level), "rank", quoted=True),
+            exp.alias_(
+                exp.Min(this=exp.Case(ifs=[exp.If(this=serious, true=_c("certified_on", "d"))])),
+                "certified_on",
+                quoted=True,
+            ),
+            exp.alias_(exp.Min(this=_c("disability_type", "d")), "disability_type", quoted=True),
+        )
+        .from_(_t(Disability, "d"))
+        .where(_in_force("d", on))
+        .group_by(_c("person_id", "d")),
+        _c("person_id", "d"),
+    )
+    ranked = (
+        exp.select(
+            _c("household_id", "pv"),
+            _c("status", "pv"),
+            exp.alias_(
+                exp.Window(
+                    this=exp.RowNumber(),
+                    partition_by=[_c("household_id", "pv")],
+                    order=exp.Order(
+                        expressions=[exp.Ordered(this=_c("review_year", "pv"), desc=True)]
+                    ),
+                ),
+                "rn",
+                quoted=True,
+            ),
+        )
+        .from_(_t(PovertyStatus, "pv"))
+        .where(_in_force("pv", on))
+    )
+    poverty = (
+        exp.select(_c("household_id", "r"), _c("status", "r"))
+        .from_(ranked.subquery("r"))
+        .where(exp.EQ(this=_c("rn", "r"), expression=exp.Literal.number(1)))
+    )
+    kinds = {
+        "monthly_pension_vnd": None,
+        "has_hiv": "has_hiv",
+        "child_without_care": "child_without_care",
+        "is_studying": "is_studying",
+        "has_supporter": "has_supporter",
+    }
+    fact_columns = []
+    for kind in kinds:
+        is_kind = exp.EQ(this=_c("kind", "sf"), expression=_s(kind))
+        value = (
+            _c("amount_vnd", "sf")
+            if kind == "monthly_pension_vnd"
+            else exp.cast(_c("value", "sf"), "integer")
+        )
+        fact_columns.append(
+            exp.alias_(
+                exp.Max(this=exp.Case(ifs=[exp.If(this=is_kind, true=value)])), kind, quoted=True
+            )
+        )
+    social = only(
+        exp.select(_c("person_id", "sf"), *fact_columns)
+        .from_(_t(SocialFact, "sf"))
+        .where(_in_force("sf", on))
+        .group_by(_c("person_id", "sf")),
+        _c("person_id", "sf"),
+    )
+    members = (
+        exp.select(
+            _c("household_id", "m"), exp.alias_(exp.Count(this=exp.Star()), "size", quoted=True)
+        )
+        .from_(_t(Person, "m"))
+        .where(
+            exp.and_(
+                _living("m", on),
+                exp.Not(this=exp.Is(this=_c("household_id", "m"), expression=exp.Null())),
+            )
+        )
+    )
+    if ids is not None:
+        own = (
+            exp.select(_c("household_id", "o"))
+            .from_(_t(Person, "o"))
+            .where(exp.In(this=_c("id", "o"), expressions=[i.copy() for i in ids]))
+        )
+        members = members.where(exp.In(this=_c("household_id", "m"), query=own.subquery()))
+    members = members.group_by(_c("household_id", "m"))
+    regions = [_s("region_1"), _s("region_2"), _s("region_3")]
+    commune_area = (
+        exp.select(
+            _c("commune_id", "ca"),
+            exp.alias_(
+                _flag(exp.EQ(this=_c("status", "ca"), expression=_s("region_3"))),
+                "region_3",
+                quoted=True,
+            ),
+            exp.alias_(
+                _flag(exp.In(this=_c("status", "ca"), expressions=regions)), "em_area", quoted=True
+            ),
+        )
+        .from_(_t(AreaStatus, "ca"))
+        .where(
+            exp.and_(
+                exp.Not(this=exp.Is(this=_c("commune_id", "ca"), expression=exp.Null())),
+                _in_force("ca", on),
+            )
+        )
+        .group_by(_c("commune_id", "ca"))
+    )
+    village_area = (
+        exp.select(
+            _c("village_id", "va"),
+            exp.alias_(
+                _flag(
+                    exp.EQ(this=_c("status", "va"), expression=_s("especially_difficult_village"))
+                ),
+                "difficult",
+                quoted=True,
+            ),
+            exp.alias_(
+                _flag(exp.EQ(this=_c("status", "va"), expression=_s("em_area_village"))),
+                "em_area",
+                quoted=True,
+            ),
+        )
+        .from_(_t(AreaStatus, "va"))
+        .where(
+            exp.and_(
+                exp.Not(this=exp.Is(this=_c("village_id", "va"), expression=exp.Null())),
+                _in_force("va", on),
+            )
+        )
+        .group_by(_c("village_id", "va"))
+    )
+
+    def village_flag(column: str) -> exp.Expression:
+        return exp.Case(
+            ifs=[
+                exp.If(
+                    this=exp.Is(this=_c("village_id", "p"), expression=exp.Null()), true=exp.Null()
+                )
+            ],
+            default=_is_one(
+                exp.Coalesce(this=_c(column, "va"), expressions=[exp.Literal.number(0)])
+            ),
+        )
+
+    birth = exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.EQ(this=_c("birth_precision", "p"), expression=_s("day")),
+                true=_c("date_of_birth", "p"),
+            )
+        ]
+    )
+    ethnic = exp.Case(
+        ifs=[
+            exp.If(this=exp.EQ(this=_c("ethnicity_code", "p"), expression=_s("")), true=exp.Null()),
+            exp.If(
+                this=exp.EQ(this=_c("ethnicity_code", "p"), expression=_s(KINH_CODE)),
+                true=exp.false(),
+            ),
+        ],
+        default=exp.true(),
+    )
+    disability_level = exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.EQ(this=_c("rank", "d"), expression=exp.Literal.number(rank)),
+                true=_s(value),
+            )
+            for value, rank in (("especially_severe", 3), ("severe", 2), ("mild", 1))
+        ],
+        default=_s("none"),
+    )
+    household_size = _c("size", "hs")
+    select = (
+        exp.select(
+            exp.alias_(_c("id", "p"), "person_id", quoted=True),
+            exp.alias_(birth, "date_of_birth", quoted=True),
+            exp.alias_(_c("sex", "p"), "sex", quoted=True),
+            exp.alias_(disability_level, "disability_level", quoted=True),
+            exp.alias_(
+                exp.Coalesce(this=_c("disability_type", "d"), expressions=[_s("none")]),
+                "disability_type",
+                quoted=True,
+            ),
+            exp.alias_(_c("certified_on", "d"), "disability_certified_on", quoted=True),
+            exp.alias_(_c("status", "pv"), "poverty_status", quoted=True),
+            exp.alias_(_c("monthly_pension_vnd", "sf"), "monthly_pension_vnd", quoted=True),
+            *(
+                exp.alias_(_is_one(_c(k, "sf")), k, quoted=True)
+                for k in kinds
+                if k != "monthly_pension_vnd"
+            ),
+            exp.alias_(ethnic, "ethnic_minority", quoted=True),
+            exp.alias_(
+                _is_one(
+                    exp.Coalesce(this=_c("em_area", "ca"), expressions=[exp.Literal.number(0)])
+                ),
+                "em_area_commune",
+                quoted=True,
+            ),
+            exp.alias_(
+                _is_one(
+                    exp.Coalesce(this=_c("region_3", "ca"), expressions=[exp.Literal.number(0)])
+                ),
+                "region_3_commune",
+                quoted=True,
+            ),
+            exp.alias_(village_flag("difficult"), "especially_difficult_village", quoted=True),
+            exp.alias_(village_flag("em_area"), "em_area_village", quoted=True),
+            exp.alias_(household_size, "household_size", quoted=True),
+            exp.alias_(
+                exp.paren(exp.EQ(this=household_size.copy(), expression=exp.Literal.number(1))),
+                "lives_alone",
+                quoted=True,
+            ),
+        )
+        .from_(_t(Person, "p"))
+        .join(
+            disability.subquery("d"),
+            on=exp.EQ(this=_c("person_id", "d"), expression=_c("id", "p")),
+            join_type="left",
+        )
+        .join(
+            poverty.subquery("pv"),
+            on=exp.EQ(this=_c("household_id", "pv"), expression=_c("household_id", "p")),
+            join_type="left",
+        )
+        .join(
+            social.subquery("sf"),
+            on=exp.EQ(this=_c("person_id", "sf"), expression=_c("id", "p")),
+            join_type="left",
+        )
+        .join(
+            members.subquery("hs"),
+            on=exp.EQ(this=_c("household_id", "hs"), expression=_c("household_id", "p")),
+            join_type="left",
+        )
+        .join(
+            commune_area.subquery("ca"),
+            on=exp.EQ(this=_c("commune_id", "ca"), expression=_c("commune_id", "p")),
+            join_type="left",
+        )
+        .join(
+            village_area.subquery("va"),
+            on=exp.EQ(this=_c("village_id", "va"), expression=_c("village_id", "p")),
+            join_type="left",
+        )
+        .where(_living("p", on))
+    )
+    return only(select, _c("id", "p"))
+
+
+def row_to_facts(
+    schema: dict[str, ir.FactSpec], names: list[str], row: tuple[Any, ...]
+) -> dict[str, Any]:
+    """A database row -> fact values of the right Python types (SQLite gives text and 0/1)."""
+    facts: dict[str, Any] = {}
+    for name, value in zip(names, row, strict=True):
+        spec = schema.get(name)
+        if spec is None or value is None:
+            facts[name] = value
+        elif spec.type == "date" and isinstance(value, str):
+            facts[name] = date.fromisoformat(value[:10])
+        elif spec.type == "bool":
+            facts[name] = bool(value)
+        elif spec.type == "int":
+            facts[name] = int(value)
+        else:
+            facts[name] = value
+    return facts
+
+
+def person_facts(
+    schema: dict[str, ir.FactSpec], person_id: int, day: date
+) -> dict[str, Any] | None:
+    """The facts of one living person on `day` (None when the person is not living then)."""
+    sql = facts_select(day, person_ids=[person_id]).sql(dialect=dialect())
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        names = [col[0] for col in cursor.description]
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    facts = row_to_facts(schema, names, row)
+    facts.pop("person_id")
+    return facts
+
+
+@functools.cache
+def policy_set() -> ir.PolicySet:
+    """The policies shipped in benefits/policies, loaded once per process."""
+    return load_directory(POLICY_DIR)
+
+
+def province_code() -> str:
+    return str(settings.PROVINCE_CODE)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    person: Person
+    day: date
+    facts: dict[str, Any]
+    results: list[PolicyResult]
+    summary: Summary
+
+
+def person_explanation(person: Person, day: date) -> Explanation | None:
+    """Every policy in force on `day` for one person, condition by condition, from the registry."""
+    policies = policy_set()
+    facts = person_facts(policies.facts, person.pk, day)
+    if facts is None:
+        return None
+    results = evaluate_all(policies, facts, day, province_code())
+    return Explanation(person, day, facts, results, summarise(policies, results))
