@@ -77,15 +77,14 @@ def search_index() -> SearchIndex:
         return _cache.index
 
 
-def search_articles(query: str, limit: int = 10) -> list[tuple[ArticleVersion, Hit]]:
-    """The published articles that best answer `query`, best first, with their scores."""
+def search_articles(query: str, limit: int = 10) -> list[tuple[Article, Hit]]:
+    """The published articles that best answer `query`, best first, with their scores.
+
+    Each article comes with its `published_version` loaded: show that, not the working copy.
+    """
     hits = search_index().search(query, limit=limit)
-    versions = {
-        a.pk: a.published_version
-        for a in published_articles().filter(pk__in=[h.id for h in hits])
-        if a.published_version is not None
-    }
-    return [(versions[h.id], h) for h in hits if h.id in versions]
+    articles = {a.pk: a for a in published_articles().filter(pk__in=[h.id for h in hits])}
+    return [(articles[h.id], h) for h in hits if h.id in articles]
 
 
 def published_article(slug: str) -> Article | None:

@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from knowledge import views
 
 app_name = "knowledge"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("a/<slug:slug>/", views.article, name="article"),
+    path("editor/", views.staff_list, name="staff_list"),
+    path("editor/new/", views.staff_create, name="staff_create"),
+    path("editor/<int:pk>/", views.staff_edit, name="staff_edit"),
+    path("editor/<int:pk>/submit/", views.staff_submit, name="staff_submit"),
+    path("editor/<int:pk>/publish/", views.staff_publish, name="staff_publish"),
+]

@@ -103,10 +103,10 @@ def test_it_finds_a_new_publication_in_the_same_and_other_processes(
     with django_capture_on_commit_callbacks(execute=True):
         article = published(officer_a, province_admin, commune_a)
     [(version, hit)] = selectors.search_articles("bhyt ho ngheo")
-    assert version.article_id == article.pk and hit.score > 0
+    assert version.pk == article.pk and hit.score > 0
     # Another process: its index was built before the publication; the stamp tells it to rebuild.
     selectors._cache.stamp = (0, None)
-    assert selectors.search_articles("the bao hiem")[0][0].article_id == article.pk
+    assert selectors.search_articles("the bao hiem")[0][0].pk == article.pk
 
 
 def test_it_widens_search_with_an_editors_search_term(province_admin, officer_a, commune_a):
