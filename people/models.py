@@ -97,11 +97,25 @@ class Person(models.Model):
     commune = models.ForeignKey(
         "places.Commune", on_delete=models.PROTECT, related_name="people", db_index=False
     )
+    # The links below are checked by the application (services, and Django's on_delete
+    # handling) rather than by database constraints: at a million imported rows the database's
+    # per-row checks of these mostly repeated or empty references cost more than the inserts.
+    # The commune keeps its constraint: every person belongs to an official commune.
     village = models.ForeignKey(
-        "places.Village", on_delete=models.PROTECT, null=True, blank=True, related_name="people"
+        "places.Village",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        db_constraint=False,
     )
     household = models.ForeignKey(
-        Household, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+        Household,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        db_constraint=False,
     )
     relation_to_head = models.CharField(
         _("relation to head"), max_length=12, choices=Relation.choices, blank=True
@@ -116,6 +130,7 @@ class Person(models.Model):
         null=True,
         blank=True,
         related_name="person",
+        db_constraint=False,
     )
     # Set when this record was found to be a duplicate and merged; the kept record is the target.
     merged_into = models.ForeignKey(
@@ -126,6 +141,7 @@ class Person(models.Model):
         related_name="merged_records",
         verbose_name=_("merged into"),
         db_index=False,
+        db_constraint=False,
     )
     # Digest of the last imported source record: an unchanged row is recognised without parsing.
     source_hash = models.CharField(max_length=32, blank=True, default="", db_default="")
@@ -362,8 +378,10 @@ class HistoryEntry(models.Model):
         MERGED = "merged", _("merged")
         MERGE_UNDONE = "merge_undone", _("merge undone")
 
-    # An import writes one entry per person: every index costs, so only the two composite
-    # indexes below (which also serve the foreign keys) are kept.
+    # An import writes one entry per person, so each entry must be cheap to insert: only the
+    # two partial composite indexes below (which also serve the foreign keys), and no
+    # database-level foreign-key constraints, whose per-row checks cost more than the insert
+    # itself. Entries are only ever inserted, by services, with ids of rows they just wrote.
     person = models.ForeignKey(
         Person,
         on_delete=models.CASCADE,
@@ -371,6 +389,7 @@ class HistoryEntry(models.Model):
         blank=True,
         related_name="history",
         db_index=False,
+        db_constraint=False,
     )
     household = models.ForeignKey(
         Household,
@@ -379,6 +398,7 @@ class HistoryEntry(models.Model):
         blank=True,
         related_name="history",
         db_index=False,
+        db_constraint=False,
     )
     at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
@@ -388,6 +408,7 @@ class HistoryEntry(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     actor_label = models.CharField(_("by"), max_length=150, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
@@ -401,6 +422,7 @@ class HistoryEntry(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     line = models.PositiveIntegerField(_("line"), null=True, blank=True)
 
