@@ -14,9 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.core.exceptions import ValidationError
-
-from knowledge import services
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 REQUIRED = ("slug", "title", "summary", "topic", "phrasings")
@@ -77,6 +74,10 @@ def read_all(directory: Path = CONTENT_DIR) -> list[ContentFile]:
 
 def load_all(directory: Path = CONTENT_DIR) -> Counter[str]:
     """Load every file; returns how many were created, updated and unchanged."""
+    from django.core.exceptions import ValidationError
+
+    from knowledge import services
+
     outcomes: Counter[str] = Counter()
     for item in read_all(directory):
         try:
