@@ -83,7 +83,9 @@ def test_it_has_at_least_200_labelled_queries_naming_real_articles():
     slugs = {f.slug for f in read_all()}
     assert sum(len(v) for v in slices.values()) >= 200
     assert {"accented", "no_diacritics", "abbreviation", "typo"} <= set(slices)
-    unknown = {s for queries in slices.values() for _, expected in queries for s in expected} - slugs
+    unknown = {
+        s for queries in slices.values() for _, expected in queries for s in expected
+    } - slugs
     assert not unknown
 
 
@@ -110,5 +112,5 @@ def test_it_keeps_recall_and_mrr_above_the_floor(index_and_slugs, name):
         if rank != 1:
             misses.append((query, sorted(expected), ranked[:3]))
     recall, mrr = found_in_5 / len(queries), reciprocal / len(queries)
-    print(f"{name}: n={len(queries)} recall@5={recall:.3f} MRR@10={mrr:.3f}")
-    assert recall >= MIN_RECALL_AT_5 and mrr >= MIN_MRR_AT_10, misses
+    figures = f"{name}: n={len(queries)} recall@5={recall:.3f} MRR@10={mrr:.3f}"
+    assert recall >= MIN_RECALL_AT_5 and mrr >= MIN_MRR_AT_10, (figures, misses)
