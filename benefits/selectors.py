@@ -428,3 +428,14 @@ def person_explanation(person: Person, day: date) -> Explanation | None:
         return None
     results = evaluate_all(policies, facts, day, province_code())
     return Explanation(person, day, facts, results, summarise(policies, results))
+
+
+def screen(facts: dict[str, Any], day: date) -> tuple[list[PolicyResult], Summary]:
+    """Every policy for facts someone typed in (the screener); nothing is read or stored.
+
+    Raises PolicyError when a policy has no parameter value on the day (before July 2021).
+    """
+    policies = policy_set()
+    known = {name: value for name, value in facts.items() if name in policies.facts}
+    results = evaluate_all(policies, known, day, province_code())
+    return results, summarise(policies, results)

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from benefits import views
 
 app_name = "benefits"
-urlpatterns: list = []
+urlpatterns = [
+    path("screener/", views.screener, name="screener"),
+]

@@ -1,0 +1,133 @@
+"""The screener form: the facts of one person and their household, all optional."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from benefits.selectors import policy_set
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+EARLIEST = date(2021, 7, 1)
+
+YES_NO = [("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))]
+CHOICE_LABELS = {
+    "sex": [("", _("Not known")), ("female", _("Female")), ("male", _("Male"))],
+    "disability_level": [
+        ("", _("Not known")),
+        ("none", _("No certified disability")),
+        ("mild", _("Mild")),
+        ("severe", _("Severe")),
+        ("especially_severe", _("Especially severe")),
+    ],
+    "disability_type": [
+        ("", _("Not known")),
+        ("none", _("No disability")),
+        ("mobility", _("Mobility")),
+        ("hearing_speech", _("Hearing and speech")),
+        ("visual", _("Visual")),
+        ("mental", _("Mental (psychosocial)")),
+        ("intellectual", _("Intellectual")),
+        ("other", _("Other")),
+    ],
+    "poverty_status": [
+        ("", _("Not known")),
+        ("poor", _("Poor household")),
+        ("near_poor", _("Near-poor household")),
+        ("neither", _("Neither poor nor near-poor")),
+    ],
+}
+PERSON_FACTS = [
+    "date_of_birth",
+    "sex",
+    "ethnic_minority",
+    "disability_level",
+    "disability_type",
+    "disability_certified_on",
+    "monthly_pension_vnd",
+    "has_supporter",
+    "child_without_care",
+    "is_studying",
+    "has_hiv",
+]
+HOUSEHOLD_FACTS = [
+    "poverty_status",
+    "household_size",
+    "lives_alone",
+    "em_area_commune",
+    "region_3_commune",
+    "em_area_village",
+    "especially_difficult_village",
+]
+
+
+class ScreenerForm(forms.Form):
+    """Field labels come from policies/facts.yaml, in the language of the page."""
+
+    day = forms.DateField(
+        label=_("Check on this day"),
+        input_formats=DATE_FORMATS,
+        required=False,
+        help_text=_("Leave empty for today."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        schema = policy_set().facts
+        vietnamese = (get_language() or "vi").startswith("vi")
+        for name in PERSON_FACTS + HOUSEHOLD_FACTS:
+            spec = schema[name]
+            label = spec.label_vi if vietnamese else spec.label_en
+            field: forms.Field
+            if spec.type == "date":
+                field = forms.DateField(
+                    input_formats=DATE_FORMATS,
+                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                    help_text=_("For example 14/03/1950."),
+                )
+            elif spec.type == "int":
+                field = forms.IntegerField(min_value=0, max_value=1_000_000_000)
+                if name == "monthly_pension_vnd":
+                    field.help_text = _("Write 0 if the person receives none.")
+            elif spec.type == "bool":
+                field = forms.ChoiceField(choices=YES_NO)
+            else:
+                field = forms.ChoiceField(choices=CHOICE_LABELS[name])
+            field.label = label
+            field.required = False
+            self.fields[name] = field
+
+    def clean_day(self) -> date:
+        day = self.cleaned_data.get("day") or timezone.localdate()
+        if day < EARLIEST:
+            raise forms.ValidationError(
+                _(
+                    "The rules here start on 01/07/2021 (Decree 20/2021). Choose a day on or "
+                    "after 01/07/2021."
+                )
+            )
+        return day
+
+    def person_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in PERSON_FACTS]
+
+    def household_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in HOUSEHOLD_FACTS]
+
+    def facts(self) -> dict[str, Any]:
+        """The answers as fact values; an empty answer is a missing fact."""
+        facts: dict[str, Any] = {}
+        for name in PERSON_FACTS + HOUSEHOLD_FACTS:
+            value = self.cleaned_data.get(name)
+            if value in ("", None):
+                continue
+            facts[name] = (
+                {"yes": True, "no": False}.get(value, value) if isinstance(value, str) else value
+            )
+        return facts

@@ -1,0 +1,101 @@
+"""Turn evaluation results into what a page shows, in the language of the request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from benefits.rules.evaluate import PolicyResult, Summary
+from benefits.selectors import policy_set
+from lib.money import format_vnd
+
+
+@dataclass(frozen=True)
+class ConditionLine:
+    text: str
+    state: str
+    state_label: str
+    missing: list[str]
+
+
+@dataclass(frozen=True)
+class PolicyBlock:
+    policy_id: str
+    title: str
+    status: str
+    status_label: str
+    amount: str
+    legal_basis: tuple[str, ...]
+    conditions: list[ConditionLine]
+
+
+def vietnamese() -> bool:
+    return (get_language() or "vi").startswith("vi")
+
+
+def status_label(status: str) -> str:
+    return {
+        "eligible": _("Eligible"),
+        "ineligible": _("Not eligible"),
+        "needs_info": _("More information needed"),
+    }[status]
+
+
+def fact_label(name: str) -> str:
+    spec = policy_set().facts[name]
+    return spec.label_vi if vietnamese() else spec.label_en
+
+
+def condition_lines(conditions: list[dict[str, Any]] | tuple[Any, ...]) -> list[ConditionLine]:
+    """Condition results (dataclasses or stored JSON dicts) as lines of text."""
+    lines = []
+    vi = vietnamese()
+    for cond in conditions:
+        data = cond if isinstance(cond, dict) else cond.__dict__
+        value = data["value"]
+        state = {True: "met", False: "not_met", None: "unknown"}[value]
+        lines.append(
+            ConditionLine(
+                text=data["message_vi"] if vi else data["message_en"],
+                state=state,
+                state_label={"met": _("Met"), "not_met": _("Not met"), "unknown": _("Not known")}[
+                    state
+                ],
+                missing=[fact_label(name) for name in data.get("missing", ())],
+            )
+        )
+    return lines
+
+
+def policy_blocks(results: list[PolicyResult]) -> list[PolicyBlock]:
+    policies = policy_set()
+    vi = vietnamese()
+    order = {"eligible": 0, "needs_info": 1, "ineligible": 2}
+    blocks = []
+    for result in sorted(results, key=lambda r: order[r.status]):
+        blocks.append(
+            PolicyBlock(
+                policy_id=result.policy_id,
+                title=result.title_vi if vi else result.title_en,
+                status=result.status,
+                status_label=status_label(result.status),
+                amount=format_vnd(result.amount) if result.amount is not None else "",
+                legal_basis=policies.get(result.policy_id).legal_basis,
+                conditions=condition_lines(result.conditions),
+            )
+        )
+    return blocks
+
+
+def summary_block(summary: Summary) -> dict[str, Any]:
+    return {
+        "total": format_vnd(summary.monthly_total),
+        "health_insurance": summary.health_insurance,
+        "paid": [
+            (policy_set().get(pid).title_vi if vietnamese() else policy_set().get(pid).title_en)
+            for pid in summary.paid
+        ],
+    }
