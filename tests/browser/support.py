@@ -22,9 +22,9 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # Browser contexts look like a phone or a desk in Vietnam: Vietnamese first, local time.
 LOCALE = {"locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
 NARROW = {"width": 360, "height": 780}
+WIDE = {"width": 1280, "height": 800}
 # Figures measured by the tests, printed after the run (see conftest.pytest_terminal_summary).
 FIGURES: list[str] = []
-WIDE = {"width": 1280, "height": 800}
 
 # Links the crawl does not follow: other interfaces, language switching, logging out, and files.
 SKIPPED_PREFIXES = ("/admin/", "/api/", "/static/", "/media/", "/i18n/", "/jsi18n/")
