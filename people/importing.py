@@ -557,6 +557,7 @@ class Importer:
                     "commune_id": households[code][1],
                     "village_id": households[code][2],
                     "address": "",
+                    "created_by_run_id": self.run.pk,
                     "created_at": self.now,
                     "updated_at": self.now,
                 }
@@ -565,7 +566,6 @@ class Importer:
             ids = insert_rows(Household, rows, returning=True)
             for code, hid in zip(new_codes, ids, strict=True):
                 households[code] = (hid, households[code][1], households[code][2])
-                history.append({"household_id": hid, "kind": HistoryEntry.Kind.CREATED})
             self.counts.households_created += len(new_codes)
         # A head record of an existing household moves the household with it.
         self._move_households(items, households, set(new_codes), history)
@@ -584,6 +584,8 @@ class Importer:
                 values.update(
                     name_key=record.name_key,
                     source_hash=record.digest,
+                    created_by_run_id=self.run.pk,
+                    created_line=record.line,
                     created_at=self.now,
                     updated_at=self.now,
                 )
@@ -618,9 +620,6 @@ class Importer:
             number = record.personal_id or record.legacy_id
             facts = fact_changes.get(pk, {})
             if item.match is None:
-                history.append(
-                    {"person_id": pk, "kind": HistoryEntry.Kind.CREATED, "line": record.line}
-                )
                 outcomes.append(Outcome(record.line, "inserted", number, pk, changes=sorted(facts)))
                 continue
             described = changed_by_id.get(pk, {})

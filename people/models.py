@@ -27,6 +27,16 @@ class Household(models.Model):
         "places.Village", on_delete=models.PROTECT, null=True, blank=True, related_name="households"
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # The import or sync that created the household: its first history entry (see Person).
+    created_by_run = models.ForeignKey(
+        "ImportRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -145,6 +155,19 @@ class Person(models.Model):
     )
     # Digest of the last imported source record: an unchanged row is recognised without parsing.
     source_hash = models.CharField(max_length=32, blank=True, default="", db_default="")
+    # A person created by an import or sync records it here rather than in a history entry of
+    # its own (a million imported people would otherwise mean a million identical entries);
+    # selectors.history_of shows it as the first entry of the person's history.
+    created_by_run = models.ForeignKey(
+        "ImportRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    created_line = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -22,6 +22,7 @@ from people.models import (
     DuplicateDismissal,
     HistoryEntry,
     Household,
+    ImportRun,
     Person,
     PovertyStatus,
     SocialFact,
@@ -104,14 +105,44 @@ def consents_of(person: Person) -> list[Consent]:
 
 
 def history_of(
-    *, person: Person | None = None, household: Household | None = None
-) -> QuerySet[HistoryEntry]:
+    *, person: Person | None = None, household: Household | None = None, limit: int | None = None
+) -> list[HistoryEntry]:
+    """The changes of a person or a household, newest first, ending with its creation.
+
+    A record created by an import or a sync keeps that fact on itself (created_by_run); it is
+    shown here as the first entry of its history, like any other.
+    """
     entries = HistoryEntry.objects.select_related("actor", "import_run")
     if person is not None:
         entries = entries.filter(person=person)
     if household is not None:
         entries = entries.filter(household=household)
-    return entries.order_by("-at", "-id")
+    entries = entries.order_by("-at", "-id")
+    found = list(entries[:limit] if limit is not None else entries)
+    owner: Person | Household | None = person or household
+    if owner is None or owner.created_by_run_id is None:
+        return found
+    if limit is not None and len(found) >= limit:
+        return found
+    run = ImportRun.objects.select_related("actor").filter(pk=owner.created_by_run_id).first()
+    found.append(
+        HistoryEntry(
+            person=person,
+            household=household,
+            at=owner.created_at,
+            actor=run.actor if run is not None else None,
+            actor_label=run.actor.username if run is not None and run.actor else "",
+            source=(
+                HistoryEntry.Source.SYNC
+                if run is not None and run.source == ImportRun.Source.SYNC
+                else HistoryEntry.Source.IMPORT
+            ),
+            kind=HistoryEntry.Kind.CREATED,
+            import_run=run,
+            line=getattr(owner, "created_line", None),
+        )
+    )
+    return found
 
 
 FIELD_LABELS = {

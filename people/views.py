@@ -87,7 +87,7 @@ def _person_context(request: HttpRequest, person: Any, user: User) -> dict[str, 
     facts = selectors.open_facts(person)
     if not sensitive:
         facts.pop(SocialFact.Kind.HIV, None)
-    history = list(selectors.history_of(person=person)[:20])
+    history = selectors.history_of(person=person, limit=20)
     return {
         "person": person,
         "age": person.age_on(today),
@@ -282,7 +282,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     household = get_household_for_user(user, pk)
     sensitive = can_see_sensitive(user)
-    history = list(selectors.history_of(household=household)[:20])
+    history = selectors.history_of(household=household, limit=20)
     return render(
         request,
         "people/household_detail.html",

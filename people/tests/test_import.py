@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 
 from accounts.models import AuditEntry
-from people import services
+from people import selectors, services
 from people.extract import ExtractError
 from people.models import (
     Disability,
@@ -83,8 +83,15 @@ def test_it_imports_people_and_makes_households_from_head_rows(tmp_path: Path) -
     assert (people[wife].date_of_birth, people[wife].birth_precision) == (date(1965, 3, 1), "month")
     assert people[wife].village == household.village
     assert people[son].relation_to_head == "child"
-    assert HistoryEntry.objects.filter(kind="created", person__isnull=False).count() == 3
     run = ImportRun.objects.get()
+    (created,) = selectors.history_of(person=father)
+    assert (created.kind, created.source, created.import_run, created.line) == (
+        "created",
+        "import",
+        run,
+        2,
+    )
+    assert selectors.history_of(household=household)[0].kind == "created"
     assert (run.status, run.inserted) == ("finished", 3)
     assert AuditEntry.objects.filter(action="import", object_id=str(run.pk)).exists()
 
