@@ -682,6 +682,21 @@ def person_view_record(
     )
 
 
+def household_view_record(
+    *, household: Household, actor: User, request: HttpRequest | None = None
+) -> None:
+    """Opening a household's page (its members and poverty status) goes to the audit log."""
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.VIEW,
+        object_type="household",
+        object_id=household.pk,
+        object_label=household.code,
+        commune_code=household.commune_id,
+        request=request,
+    )
+
+
 # Consent ----------------------------------------------------------------------------------------
 
 
@@ -715,6 +730,7 @@ CONSENT_PURPOSES_VI = {
 
 
 def has_consent(person: Person, purpose: str) -> bool:
+    """Whether the person has an active consent for `purpose` (require_consent without raising)."""
     return Consent.objects.filter(
         person=person, purpose=purpose, withdrawn_at__isnull=True
     ).exists()

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -148,6 +148,7 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 def person_history(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     person = get_person_for_user(user, pk)
+    services.person_view_record(person=person, actor=user, request=request)
     sensitive = can_see_sensitive(user)
     page = Paginator(selectors.history_of(person=person), 50).get_page(request.GET.get("page"))
     rows = [(e, selectors.describe_changes(e.changes, sensitive=sensitive)) for e in page]
@@ -256,8 +257,6 @@ def disability_end(request: HttpRequest, pk: int, disability_pk: int) -> HttpRes
     person = get_person_for_user(user, pk, write=True)
     disability = Disability.objects.filter(pk=disability_pk, person=person).first()
     if disability is None:
-        from django.http import Http404
-
         raise Http404
     form = forms.ReasonForm(request.POST or None)
     form.fields["reason"].label = _("Why does this disability record end?")
@@ -281,6 +280,7 @@ def disability_end(request: HttpRequest, pk: int, disability_pk: int) -> HttpRes
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     household = get_household_for_user(user, pk)
+    services.household_view_record(household=household, actor=user, request=request)
     sensitive = can_see_sensitive(user)
     history = selectors.history_of(household=household, limit=20)
     return render(
@@ -558,8 +558,6 @@ def my_consent_record(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     person = get_own_person(user)
     if person is None:
-        from django.http import Http404
-
         raise Http404
     form = forms.CitizenConsentForm(request.POST)
     if form.is_valid():
