@@ -99,3 +99,40 @@ def summary_block(summary: Summary) -> dict[str, Any]:
             for pid in summary.paid
         ],
     }
+
+
+def decision_block(decision: Any) -> dict[str, Any]:
+    """A stored decision with its condition messages, read from the policy it was made by."""
+    policies = policy_set()
+    vi = vietnamese()
+    try:
+        policy = policies.get(decision.policy_id)
+    except KeyError:
+        policy = None
+    lines = []
+    for cond_id, value in decision.conditions.items():
+        cond = next((c for c in policy.conditions if c.id == cond_id), None) if policy else None
+        lines.append(
+            {
+                "value": None if value is None else bool(value),
+                "message_vi": cond.message_vi if cond else cond_id,
+                "message_en": cond.message_en if cond else cond_id,
+                "missing": (),
+            }
+        )
+    title = decision.policy_id
+    if policy is not None:
+        title = policy.title_vi if vi else policy.title_en
+    return {
+        "decision": decision,
+        "title": title,
+        "status_label": status_label(decision.status),
+        "amount": format_vnd(decision.monthly_amount)
+        if decision.monthly_amount is not None
+        else "",
+        "conditions": condition_lines(lines),
+        "parameters": [
+            (name, format_vnd(int(value)) if name.endswith(("level", "amount")) else value)
+            for name, value in sorted(decision.parameters.items())
+        ],
+    }

@@ -289,6 +289,7 @@ def facts_select(
     select = (
         exp.select(
             exp.alias_(_c("id", "p"), "person_id", quoted=True),
+            exp.alias_(_c("commune_id", "p"), "commune_id", quoted=True),
             exp.alias_(birth, "date_of_birth", quoted=True),
             exp.alias_(_c("sex", "p"), "sex", quoted=True),
             exp.alias_(disability_level, "disability_level", quoted=True),
@@ -398,6 +399,7 @@ def person_facts(
         return None
     facts = row_to_facts(schema, names, row)
     facts.pop("person_id")
+    facts.pop("commune_id")
     return facts
 
 
@@ -439,3 +441,18 @@ def screen(facts: dict[str, Any], day: date) -> tuple[list[PolicyResult], Summar
     known = {name: value for name, value in facts.items() if name in policies.facts}
     results = evaluate_all(policies, known, day, province_code())
     return results, summarise(policies, results)
+
+
+def person_decisions(person: Person) -> list[Any]:
+    """The latest decision of each policy for one person, newest policy first."""
+    from django.db.models import Max
+
+    from benefits.models import Decision
+
+    latest = (
+        Decision.objects.filter(person=person)
+        .values("policy_id")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    return list(Decision.objects.filter(id__in=latest).select_related("run").order_by("policy_id"))

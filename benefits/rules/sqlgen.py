@@ -149,14 +149,19 @@ def policy_select(
     dialect: Dialect,
     source: exp.Expression,
     key: str = "person_id",
+    carry: tuple[str, ...] = (),
 ) -> exp.Select:
-    """SELECT key, c_<condition>..., status, amount FROM (source) for one policy on `day`."""
+    """SELECT key, c_<condition>..., status, amount FROM (source) for one policy on `day`.
+
+    Columns named in `carry` pass through unchanged, after the key.
+    """
     compiler = _Compiler(day, params, dialect)
     names = [condition_column(c.id) for c in policy.conditions]
-    inner = exp.select(exp.column(key, quoted=True)).from_(source)
+    passed = [exp.column(name, quoted=True) for name in (key, *carry)]
+    inner = exp.select(*passed).from_(source)
     for name, cond in zip(names, policy.conditions, strict=True):
         inner = inner.select(exp.alias_(exp.paren(compiler.sql(cond.expr)), name, quoted=True))
-    amount: exp.Expression = exp.Null()
+    amount: exp.Expression = exp.cast(exp.Null(), "bigint")
     if policy.kind == "cash":
         ifs = []
         default: exp.Expression = exp.Null()
@@ -208,7 +213,8 @@ def policy_select(
             ],
             default=exp.Literal.string("ineligible"),
         )
-    outer = exp.select(col(key), *(col(n) for n in names)).from_(inner.subquery("f"))
+    outer = exp.select(col(key), *(col(c) for c in carry), *(col(n) for n in names))
+    outer = outer.from_(inner.subquery("f"))
     outer = outer.select(exp.alias_(status, "status", quoted=True))
     paid = exp.Case(
         ifs=[

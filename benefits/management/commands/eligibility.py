@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from accounts.services import audit_record
-from benefits import selectors
+from benefits import selectors, services
+from benefits.rules.loader import PolicyError
 from lib.money import format_vnd
 from lib.personal_id import mask
 from people.models import Person
@@ -67,10 +68,37 @@ class Command(BaseCommand):
         explain.add_argument("personal_id", help="the 12-digit personal ID number")
         explain.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
         explain.add_argument("--lang", choices=["vi", "en"], default=None)
+        run = sub.add_parser("run", help="evaluate everyone and store the decisions that changed")
+        run.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "explain":
             self.explain(options)
+        else:
+            self.run(options)
+
+    def run(self, options: dict[str, Any]) -> None:
+        day = _date(options["date"]) if options["date"] else timezone.localdate()
+        try:
+            run = services.eligibility_run_create(day=day)
+        except PolicyError as exc:
+            raise CommandError(
+                f"Không xét được vào ngày {day:%d/%m/%Y}: {exc.reason}. / "
+                f"Cannot evaluate on {day:%d/%m/%Y}: {exc.reason}."
+            ) from exc
+        seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
+        self.stdout.write(
+            f"Lần xét {run.pk}, ngày {day:%d/%m/%Y}: {run.persons} người, "
+            f"{run.written} quyết định mới ({seconds:.1f} s). / Run {run.pk} on "
+            f"{day:%d/%m/%Y}: {run.persons} persons, {run.written} new decisions."
+        )
+        titles = {p.id: p.title_vi for p in selectors.policy_set().policies}
+        for policy_id, change in sorted(run.summary.items()):
+            self.stdout.write(
+                f"  {policy_id}: +{change['became_eligible']} đủ điều kiện mới / became eligible, "
+                f"-{change['lost_eligibility']} không còn đủ điều kiện / lost eligibility "
+                f"({titles.get(policy_id, policy_id)})"
+            )
 
     def explain(self, options: dict[str, Any]) -> None:
         day = _date(options["date"]) if options["date"] else timezone.localdate()
