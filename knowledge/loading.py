@@ -75,14 +75,17 @@ def read_all(directory: Path = CONTENT_DIR) -> list[ContentFile]:
 def load_all(directory: Path = CONTENT_DIR) -> Counter[str]:
     """Load every file; returns how many were created, updated and unchanged."""
     from django.core.exceptions import ValidationError
+    from django.db import transaction
 
     from knowledge import services
 
     outcomes: Counter[str] = Counter()
-    for item in read_all(directory):
-        try:
-            outcome = services.article_import(source=item.path.name, **item.fields)
-        except ValidationError as exc:
-            raise ContentError(f"{item.path.name}: {'; '.join(exc.messages)}") from exc
-        outcomes[outcome] += 1
+    # All or nothing: a bad file leaves the published articles as they were.
+    with transaction.atomic():
+        for item in read_all(directory):
+            try:
+                outcome = services.article_import(source=item.path.name, **item.fields)
+            except ValidationError as exc:
+                raise ContentError(f"{item.path.name}: {'; '.join(exc.messages)}") from exc
+            outcomes[outcome] += 1
     return outcomes

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from knowledge.markdown import plain_text
-from knowledge.models import Article, ArticleVersion, SearchIndexStamp, SearchTerm
+from knowledge.models import Article, ArticleVersion, SearchIndexStamp, SearchTerm, Topic
 from knowledge.search import Document, Hit, SearchIndex, default_dictionary
 
 
@@ -85,6 +85,17 @@ def search_articles(query: str, limit: int = 10) -> list[tuple[Article, Hit]]:
     hits = search_index().search(query, limit=limit)
     articles = {a.pk: a for a in published_articles().filter(pk__in=[h.id for h in hits])}
     return [(articles[h.id], h) for h in hits if h.id in articles]
+
+
+def articles_by_topic() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(topic label, [(slug, published title), ...]) for browsing, in the topics' order."""
+    rows = published_articles().values_list(
+        "slug", "published_version__title", "published_version__topic"
+    )
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for slug, title, topic in rows.order_by("published_version__title"):
+        grouped.setdefault(topic, []).append((slug, title))
+    return [(label, grouped[value]) for value, label in Topic.choices if value in grouped]
 
 
 def published_article(slug: str) -> Article | None:

@@ -141,7 +141,9 @@ def search_index_stamp_bump() -> None:
 def _after_publication() -> None:
     from knowledge import selectors
 
-    selectors.search_index_refresh()
+    # Rebuilds only if the stamp moved since this process last built: a load of many
+    # articles in one transaction rebuilds once, not once per article.
+    selectors.search_index()
 
 
 def _content_changed() -> None:

@@ -81,11 +81,19 @@ def search(request: HttpRequest) -> HttpResponse:
             problem = str(_PROBLEMS[found]) % {"limit": MAX_QUERY_LENGTH}
         else:
             results = selectors.search_articles(query, limit=RESULTS_SHOWN)
+    topics = None
+    if not query and not problem:
+        topics = selectors.articles_by_topic()
     return render(
         request,
         "knowledge/search.html",
-        {"form": form, "results": results, "problem": problem, "query": query},
-        status=200,
+        {
+            "form": form,
+            "results": results,
+            "problem": problem,
+            "query": query,
+            "topics": topics,
+        },
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -20,6 +21,8 @@ PHRASING_WEIGHT = 2
 SUMMARY_WEIGHT = 1
 BODY_WEIGHT = 1
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+")
+# bm25s logs every index build at DEBUG; a rebuild is routine here, not worth a log line.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

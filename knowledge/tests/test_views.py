@@ -124,3 +124,14 @@ def test_it_explains_a_bad_api_query_in_both_languages(client, db):
     assert error["code"] == "query_no_words"
     assert "không có chữ" in error["message"] and "no letters" in error["message_en"]
     assert client.get("/api/v1/knowledge/search", {"q": "a", "limit": 999}).status_code == 422
+
+
+def test_it_lists_published_articles_by_topic_when_nothing_is_asked(
+    client, article, officer_a, commune_a, django_assert_max_num_queries
+):
+    draft(officer_a, commune_a, title="Bản nháp chưa đăng")
+    with django_assert_max_num_queries(3):
+        response = client.get(reverse("knowledge:search"))
+    html = response.content.decode()
+    assert reverse("knowledge:article", args=[article.slug]) in html
+    assert "Bản nháp chưa đăng" not in html
