@@ -145,6 +145,10 @@ def facts_select(
         .from_(_t(PovertyStatus, "pv"))
         .where(_in_force("pv", on))
     )
+    if ids is not None:
+        theirs = exp.select(_c("household_id", "o")).from_(_t(Person, "o"))
+        theirs = theirs.where(exp.In(this=_c("id", "o"), expressions=[i.copy() for i in ids]))
+        ranked = ranked.where(exp.In(this=_c("household_id", "pv"), query=theirs.subquery()))
     poverty = (
         exp.select(_c("household_id", "r"), _c("status", "r"))
         .from_(ranked.subquery("r"))
