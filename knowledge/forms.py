@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from knowledge.models import Article, Audience, Language, Topic
+from knowledge.models import Article, Audience, Language, SearchTerm, Topic
 from knowledge.search import MAX_QUERY_LENGTH
 from places.models import Commune
 
@@ -112,3 +112,18 @@ class ArticleForm(forms.Form):
         return [
             line.strip() for line in self.cleaned_data["phrasings"].splitlines() if line.strip()
         ]
+
+
+class SearchTermForm(forms.Form):
+    term = forms.CharField(
+        label=_("What people type"),
+        max_length=80,
+        help_text=_("An abbreviation or everyday word, e.g. “so do” or “tien gia”."),
+    )
+    expansion = forms.CharField(
+        label=_("Words the articles use"),
+        max_length=200,
+        help_text=_("e.g. “giấy chứng nhận quyền sử dụng đất”."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=SearchTerm.Kind.choices)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

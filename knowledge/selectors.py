@@ -98,5 +98,9 @@ def articles_by_topic() -> list[tuple[str, list[tuple[str, str]]]]:
     return [(label, grouped[value]) for value, label in Topic.choices if value in grouped]
 
 
+def search_terms() -> QuerySet[SearchTerm]:
+    return SearchTerm.objects.order_by("term")
+
+
 def published_article(slug: str) -> Article | None:
     return published_articles().filter(slug=slug).first()

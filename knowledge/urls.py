@@ -11,4 +11,5 @@ urlpatterns = [
     path("editor/<int:pk>/", views.staff_edit, name="staff_edit"),
     path("editor/<int:pk>/submit/", views.staff_submit, name="staff_submit"),
     path("editor/<int:pk>/publish/", views.staff_publish, name="staff_publish"),
+    path("editor/terms/", views.staff_terms, name="staff_terms"),
 ]

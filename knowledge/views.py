@@ -217,3 +217,19 @@ def staff_publish(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Published. Search finds it within a few seconds."))
     return redirect("knowledge:staff_edit", pk=found.pk)
+
+
+@role_required(*EDITOR_ROLES)
+def staff_terms(request: HttpRequest) -> HttpResponse:
+    """The search dictionary: editors add what people type and the words articles use."""
+    form = forms.SearchTermForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.search_term_save(actor=_user(request), request=request, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The search term is saved. Search uses it from now on."))
+            return redirect("knowledge:staff_terms")
+    terms = selectors.search_terms()
+    return render(request, "knowledge/staff_terms.html", {"form": form, "terms": terms})

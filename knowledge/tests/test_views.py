@@ -135,3 +135,16 @@ def test_it_lists_published_articles_by_topic_when_nothing_is_asked(
     html = response.content.decode()
     assert reverse("knowledge:article", args=[article.slug]) in html
     assert "Bản nháp chưa đăng" not in html
+
+
+def test_it_lets_an_editor_add_a_search_term(client, province_admin, citizen, helper_a):
+    for user in (citizen, helper_a):
+        login(client, user)
+        assert client.get(reverse("knowledge:staff_terms")).status_code == 403
+    login(client, province_admin)
+    response = client.post(
+        reverse("knowledge:staff_terms"),
+        {"term": "Bìa Đỏ", "expansion": "giấy chứng nhận", "kind": "synonym", "note": ""},
+    )
+    assert response.status_code == 302
+    assert "bia do" in client.get(reverse("knowledge:staff_terms")).content.decode()
