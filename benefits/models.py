@@ -1,8 +1,9 @@
 """Eligibility runs and decisions.
 
 Decisions are append-only: a run inserts a new decision for a person and policy only when the
-outcome changed (status, amount, any condition's result or the rule version), pointing at the
-decision it supersedes. The latest decision per person and policy is the current one.
+outcome changed (status, amount, any condition's result, the rule version or the commune),
+pointing at the decision it supersedes. The latest decision per person and policy is the current
+one; a person and policy without a decision has never been eligible.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ class Decision(models.Model):
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
         indexes = [
-            models.Index(fields=["person", "policy_id", "id"], name="decision_latest_idx"),
+            # The latest decision per person for one policy, read by every run.
+            models.Index(fields=["policy_id", "person", "id"], name="decision_policy_latest_idx"),
             models.Index(fields=["commune", "policy_id", "status"], name="decision_commune_idx"),
         ]
 

@@ -96,8 +96,13 @@ def _insert_changed(
     )
     conditions = _conditions_json(policy, dialect, "n")
     minus_one = exp.Literal.number(-1)
-    changed = exp.or_(
+    # No decision yet means never found eligible: a first "ineligible" is not written.
+    first = exp.and_(
         exp.Is(this=_c("id", "l"), expression=exp.Null()),
+        exp.NEQ(this=_c("status", "n"), expression=exp.Literal.string("ineligible")),
+    )
+    changed = exp.or_(
+        exp.paren(first),
         exp.NEQ(this=_c("status", "l"), expression=_c("status", "n")),
         exp.NEQ(
             this=exp.Coalesce(this=_c("monthly_amount", "l"), expressions=[minus_one]),
@@ -170,7 +175,9 @@ def eligibility_run_create(*, day: date, actor: User | None = None) -> Eligibili
     policy appends a decision only where the outcome differs from the latest decision (status,
     amount, a condition, the rule version or the commune). Everything happens in one
     transaction, so a failed run leaves the previous decisions as they were. Decisions take
-    effect from the first day of the month evaluated.
+    effect from the first day of the month evaluated. A person and policy without any decision
+    has never been found eligible (or in need of information): the first "ineligible" is not
+    written, so that a province's run stores entitlements rather than millions of refusals.
     """
     policies = selectors.policy_set()
     province = selectors.province_code()

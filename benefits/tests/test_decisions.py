@@ -15,7 +15,7 @@ from accounts.models import AuditEntry
 from benefits import services
 from benefits.models import Decision, EligibilityRun
 from conftest import login
-from people.models import Disability
+from people.models import Disability, PovertyStatus
 
 DAY = date(2026, 11, 1)
 
@@ -27,7 +27,14 @@ def current(person: Any, policy_id: str) -> Decision:
 def test_it_stores_a_decision_per_policy_with_reasons(grandmother: Any) -> None:
     run = services.eligibility_run_create(day=DAY)
     assert run.persons == 1
-    assert run.written == Decision.objects.count() == 11
+    stored = set(Decision.objects.values_list("policy_id", flat=True))
+    # Policies never found eligible leave no decision.
+    assert stored == {
+        "social_allowance.elderly_75_difficult_area",
+        "social_pension",
+        "health_insurance.state_paid",
+    }
+    assert run.written == 3
     decision = current(grandmother, "social_allowance.elderly_75_difficult_area")
     assert decision.status == "eligible"
     assert decision.monthly_amount == 500000
@@ -40,9 +47,9 @@ def test_it_stores_a_decision_per_policy_with_reasons(grandmother: Any) -> None:
     assert decision.parameters == {"base_level": 500000}
     assert len(decision.rule_version) == 16
     assert decision.commune_id == grandmother.commune_id
-    hiv = current(grandmother, "social_allowance.hiv_poor")
-    assert hiv.status == "ineligible"  # not poor: a known false beats the unknown HIV status
-    assert hiv.conditions["has_hiv"] is None
+    health = current(grandmother, "health_insurance.state_paid")
+    assert health.monthly_amount is None
+    assert health.conditions["near_poor_ethnic_minority_in_area"] is True
     assert run.summary["social_pension"] == {
         "written": 1,
         "became_eligible": 1,
@@ -55,18 +62,36 @@ def test_it_writes_only_what_changed(grandmother: Any) -> None:
     again = services.eligibility_run_create(day=DAY)
     assert again.written == 0
     Disability.objects.filter(person=grandmother).update(valid_from=date(2026, 1, 1))
+    PovertyStatus.objects.filter(household=grandmother.household, review_year=2025).update(
+        status="neither"
+    )
     later = services.eligibility_run_create(day=date(2026, 12, 1))
     changed = set(Decision.objects.filter(run=later).values_list("policy_id", flat=True))
-    assert changed == {"social_allowance.disability"}
+    # Health insurance stays, on another route: a changed condition is a new decision too.
+    assert changed == {
+        "social_allowance.disability",
+        "social_allowance.elderly_75_difficult_area",
+        "health_insurance.state_paid",
+    }
     new = current(grandmother, "social_allowance.disability")
-    assert (new.status, new.previous_status, new.monthly_amount) == (
-        "eligible",
+    assert (new.status, new.previous_status, new.monthly_amount) == ("eligible", "", 1000000)
+    assert new.supersedes is None
+    lost = current(grandmother, "social_allowance.elderly_75_difficult_area")
+    assert (lost.status, lost.previous_status, lost.monthly_amount) == (
         "ineligible",
-        1000000,
+        "eligible",
+        None,
     )
-    assert new.supersedes is not None and new.supersedes.run_id == first.pk
+    assert lost.supersedes is not None and lost.supersedes.run_id == first.pk
+    assert lost.conditions["poor_or_near_poor"] is False
     assert later.summary == {
-        "social_allowance.disability": {"written": 1, "became_eligible": 1, "lost_eligibility": 0}
+        "health_insurance.state_paid": {"written": 1, "became_eligible": 0, "lost_eligibility": 0},
+        "social_allowance.disability": {"written": 1, "became_eligible": 1, "lost_eligibility": 0},
+        "social_allowance.elderly_75_difficult_area": {
+            "written": 1,
+            "became_eligible": 0,
+            "lost_eligibility": 1,
+        },
     }
 
 
@@ -94,7 +119,7 @@ def test_it_prints_the_changes_of_a_run(grandmother: Any) -> None:
     out = StringIO()
     call_command("eligibility", "run", "--date", "2026-11-01", stdout=out)
     text = out.getvalue()
-    assert "1 người, 11 quyết định mới" in text
+    assert "1 người, 3 quyết định mới" in text
     assert "social_pension: +1 đủ điều kiện mới / became eligible, -0" in text
     with pytest.raises(CommandError, match="Cannot evaluate on 30/06/2021"):
         call_command("eligibility", "run", "--date", "2021-06-30")
