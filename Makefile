@@ -23,6 +23,7 @@ demo: install
 	$(BIN)/langso migrate --no-input
 	$(BIN)/langso collectstatic --no-input --verbosity 0
 	$(BIN)/langso demo --province 96 --people 20000 --seed 1
+	$(BIN)/langso knowledge load
 	PORT=$(PORT) $(BIN)/langso serve --with-worker
 
 test: install
