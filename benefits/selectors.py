@@ -86,12 +86,23 @@ def _living(alias: str, day: exp.Expression) -> exp.Expression:
 
 
 def facts_select(
-    day: date, *, person_ids: Iterable[int] | None = None, dialect_name: Dialect | None = None
+    day: date,
+    *,
+    person_ids: Iterable[int] | None = None,
+    dialect_name: Dialect | None = None,
+    one_person: bool = False,
 ) -> exp.Select:
-    """One row per living person (or the given ones) with every fact of the schema on `day`."""
+    """One row per living person (or the given ones) with every fact of the schema on `day`.
+
+    With one_person, the person is a query parameter (a placeholder, possibly repeated).
+    """
     d = dialect_name or dialect()
     on = _day(day, d)
-    ids = None if person_ids is None else [exp.Literal.number(i) for i in person_ids]
+    ids: list[exp.Expression] | None = None
+    if one_person:
+        ids = [exp.Placeholder()]
+    elif person_ids is not None:
+        ids = [exp.Literal.number(i) for i in person_ids]
 
     def only(select: exp.Select, column: exp.Expression) -> exp.Select:
         return (
@@ -390,13 +401,20 @@ def row_to_facts(
     return facts
 
 
+@functools.lru_cache(maxsize=32)
+def _one_person_sql(day: date, dialect_name: Dialect) -> tuple[str, int]:
+    """The facts query of one person for a day, built once: (SQL, number of placeholders)."""
+    select = facts_select(day, dialect_name=dialect_name, one_person=True)
+    return select.sql(dialect=dialect_name), len(list(select.find_all(exp.Placeholder)))
+
+
 def person_facts(
     schema: dict[str, ir.FactSpec], person_id: int, day: date
 ) -> dict[str, Any] | None:
     """The facts of one living person on `day` (None when the person is not living then)."""
-    sql = facts_select(day, person_ids=[person_id]).sql(dialect=dialect())
+    sql, placeholders = _one_person_sql(day, dialect())
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, [person_id] * placeholders)
         names = [col[0] for col in cursor.description]
         row = cursor.fetchone()
     if row is None:
