@@ -141,6 +141,58 @@ def _insert_changed(
         )
         .where(changed)
     )
+    return exp.Insert(this=_decision_columns(), expression=select).sql(dialect=dialect)
+
+
+def _insert_ended(
+    policy: ir.Policy, *, run: EligibilityRun, day: date, in_force: bool, dialect: Dialect
+) -> str:
+    """INSERT ... SELECT an "ineligible" decision ending every current entitlement of a person
+    who is no longer in the registry's living population (died, merged), or of everyone when
+    the policy is no longer in force. No condition was evaluated: `conditions` is empty."""
+    decisions = Decision._meta.db_table
+    latest = (
+        exp.select(_c("person_id"), exp.alias_(exp.Max(this=_c("id")), "id", quoted=True))
+        .from_(exp.table_(decisions, quoted=True))
+        .where(exp.EQ(this=_c("policy_id"), expression=exp.Literal.string(policy.id)))
+        .group_by(_c("person_id"))
+        .subquery("lt")
+    )
+    where = exp.NEQ(this=_c("status", "l"), expression=exp.Literal.string("ineligible"))
+    if in_force:
+        living = (
+            exp.select(exp.Literal.number(1))
+            .from_(exp.table_(FACTS_TABLE, quoted=True, alias=exp.to_identifier("f")))
+            .where(exp.EQ(this=_c("person_id", "f"), expression=_c("person_id", "l")))
+        )
+        where = exp.and_(where, exp.not_(exp.Exists(this=living)))
+    select = (
+        exp.select(
+            exp.Literal.number(run.pk),
+            _c("person_id", "l"),
+            _c("commune_id", "l"),
+            exp.Literal.string(policy.id),
+            exp.Literal.string("ineligible"),
+            _c("status", "l"),
+            exp.cast(exp.Null(), "bigint"),
+            _day_literal(day.replace(day=1), dialect),
+            _json_literal({}, dialect),
+            exp.Literal.string(policy.version),
+            _json_literal({}, dialect),
+            _c("id", "l"),
+            _moment(run.started_at, dialect),
+        )
+        .from_(latest)
+        .join(
+            exp.table_(decisions, quoted=True, alias=exp.to_identifier("l")),
+            on=exp.EQ(this=_c("id", "l"), expression=_c("id", "lt")),
+        )
+        .where(where)
+    )
+    return exp.Insert(this=_decision_columns(), expression=select).sql(dialect=dialect)
+
+
+def _decision_columns() -> exp.Schema:
     columns = [
         "run_id",
         "person_id",
@@ -156,11 +208,10 @@ def _insert_changed(
         "supersedes_id",
         "created_at",
     ]
-    target = exp.Schema(
-        this=exp.table_(decisions, quoted=True),
+    return exp.Schema(
+        this=exp.table_(Decision._meta.db_table, quoted=True),
         expressions=[exp.to_identifier(c, quoted=True) for c in columns],
     )
-    return exp.Insert(this=target, expression=select).sql(dialect=dialect)
 
 
 def _day_literal(day: date, dialect: Dialect) -> exp.Expression:
@@ -208,6 +259,12 @@ def eligibility_run_create(*, day: date, actor: User | None = None) -> Eligibili
                 cursor.execute(
                     _insert_changed(
                         policy, run=run, day=day, params=params[policy.id], dialect=dialect
+                    )
+                )
+            for policy in policies.policies:
+                cursor.execute(
+                    _insert_ended(
+                        policy, run=run, day=day, in_force=policy in in_force, dialect=dialect
                     )
                 )
             cursor.execute(drop)

@@ -15,7 +15,7 @@ from accounts.models import AuditEntry
 from benefits import services
 from benefits.models import Decision, EligibilityRun
 from conftest import login
-from people.models import Disability, PovertyStatus
+from people.models import Disability, Person, PovertyStatus
 
 DAY = date(2026, 11, 1)
 
@@ -188,3 +188,18 @@ def test_it_refuses_another_communes_person(
         client.get(reverse("benefits:person_decisions", args=[grandmother.pk])).status_code == 403
     )
     assert not AuditEntry.objects.filter(object_type="benefits.decisions").exists()
+
+
+def test_it_ends_the_entitlements_of_a_person_who_died(grandmother: Any) -> None:
+    services.eligibility_run_create(day=DAY)
+    Person.objects.filter(pk=grandmother.pk).update(date_of_death=date(2026, 11, 20))
+    later = services.eligibility_run_create(day=date(2026, 12, 1))
+    ended = Decision.objects.filter(run=later)
+    assert {(d.policy_id, d.status, d.previous_status) for d in ended} == {
+        ("social_allowance.elderly_75_difficult_area", "ineligible", "eligible"),
+        ("social_pension", "ineligible", "eligible"),
+        ("health_insurance.state_paid", "ineligible", "eligible"),
+    }
+    assert all(d.conditions == {} and d.supersedes_id for d in ended)
+    assert later.summary["social_pension"]["lost_eligibility"] == 1
+    assert services.eligibility_run_create(day=date(2027, 1, 1)).written == 0
