@@ -241,3 +241,23 @@ def test_it_gives_the_same_answers_in_sql_for_a_crowd(policies) -> None:  # type
                 for row in rows
             }
             assert got == expected, (policy.id, dialect)
+
+
+def test_it_pays_what_the_law_lets_stack_on_top_of_the_highest(tmp_path: Path) -> None:
+    folder(tmp_path, POLICY.replace("kind: cash", "kind: cash\nexclusive_group: monthly_cash"))
+    for name, coefficient, stacks in (
+        ("single_parent", "1.0", "[test.elderly]"),
+        ("other", "0.5", "[]"),
+    ):
+        (tmp_path / f"{name}.yaml").write_text(
+            POLICY.replace("test.elderly", f"test.{name}")
+            .replace(
+                "kind: cash", f"kind: cash\nexclusive_group: monthly_cash\nstacks_with: {stacks}"
+            )
+            .replace("p.base_level * 1.0", f"p.base_level * {coefficient}")
+        )
+    loaded = load_directory(tmp_path)
+    results = evaluate_all(loaded, {"date_of_birth": date(1940, 1, 1)}, DAY)
+    summary = summarise(loaded, results)
+    assert set(summary.paid) == {"test.elderly", "test.single_parent"}
+    assert summary.monthly_total == 1000000
