@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import sqlglot
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -245,6 +246,9 @@ def eligibility_run_create(*, day: date, actor: User | None = None) -> Eligibili
         expression=facts,
         properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
     ).sql(dialect=dialect)
+    index = sqlglot.parse_one(
+        f'CREATE INDEX "{FACTS_TABLE}_person" ON "{FACTS_TABLE}" ("person_id")'
+    ).sql(dialect=dialect)
     drop = exp.Drop(tables=[exp.table_(FACTS_TABLE, quoted=True)], kind="TABLE", exists=True).sql(
         dialect=dialect
     )
@@ -255,6 +259,8 @@ def eligibility_run_create(*, day: date, actor: User | None = None) -> Eligibili
         with connection.cursor() as cursor:
             cursor.execute(drop)
             cursor.execute(create)
+            # Ending the entitlements of people no longer living looks each one up here.
+            cursor.execute(index)
             for policy in in_force:
                 cursor.execute(
                     _insert_changed(
