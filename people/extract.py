@@ -93,15 +93,60 @@ class Problem:
         return {"code": self.code, "message": self.message_vi, "message_en": self.message_en}
 
 
-@dataclass
-class RawRecord:
-    """One record as read: its line (or position) and its cells as text (None: column absent)."""
+class CsvLayout:
+    """Where the known columns sit in a CSV file's rows, decided once from its header."""
 
-    line: int
-    values: dict[str, str]
-    problems: list[Problem] = field(default_factory=list)
+    __slots__ = ("names", "positions", "index", "signature")
+
+    def __init__(self, header: list[str]) -> None:
+        known = [(i, c) for i, c in enumerate(header) if c in COLUMNS]
+        self.names = tuple(c for _i, c in known)
+        self.positions = tuple(i for i, _c in known)
+        self.index = {c: i for i, c in known}
+        # Part of every row's digest: the same cells under other columns are another record.
+        self.signature = "\x1f".join(header) + "\x1e"
+
+
+class RawRecord:
+    """One record as read: its line (or position) and its cells as text.
+
+    A CSV row keeps its cells as a list and builds the column → value mapping only when it is
+    needed: re-importing an unchanged file only reads the ID number and digests the row.
+    """
+
+    __slots__ = ("line", "_values", "_cells", "_layout", "problems")
+
+    def __init__(
+        self,
+        line: int,
+        values: dict[str, str] | None = None,
+        problems: list[Problem] | None = None,
+        *,
+        cells: list[str] | None = None,
+        layout: CsvLayout | None = None,
+    ) -> None:
+        self.line = line
+        self._values = values
+        self._cells = cells
+        self._layout = layout
+        self.problems = problems if problems is not None else []
+
+    @property
+    def values(self) -> dict[str, str]:
+        """Column → cell text for the known columns present in the source."""
+        if self._values is None:
+            assert self._cells is not None and self._layout is not None
+            cells = self._cells
+            self._values = {
+                c: cells[i].strip()
+                for c, i in zip(self._layout.names, self._layout.positions, strict=True)
+            }
+        return self._values
 
     def get(self, column: str) -> str:
+        if self._values is None and self._layout is not None:
+            position = self._layout.index.get(column)
+            return "" if position is None else self._cells[position].strip()  # type: ignore[index]
         return self.values.get(column) or ""
 
     def digest(self) -> str:
@@ -109,8 +154,11 @@ class RawRecord:
 
         An absent column and an empty cell differ (absent columns leave fields as they are).
         """
-        get = self.values.get
-        text = "\x1f".join([get(c, "\x00") for c in COLUMNS])
+        if self._layout is not None and self._cells is not None:
+            text = self._layout.signature + "\x1f".join(self._cells)
+        else:
+            values = self.values
+            text = "\x1f".join([f"{c}={values[c]}" for c in COLUMNS if c in values])
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -341,6 +389,7 @@ class Extract:
     def _csv_records(self) -> Iterator[RawRecord]:
         columns = self.columns
         known = [(i, c) for i, c in enumerate(columns) if c in COLUMNS]
+        layout = CsvLayout(columns)
         width = len(columns)
         with self.path.open("r", encoding=self.encoding, newline="") as fh:
             reader = csv.reader(fh, delimiter=self.delimiter, strict=True)
@@ -385,7 +434,7 @@ class Extract:
                         ],
                     )
                     continue
-                yield RawRecord(start, {c: row[i].strip() for i, c in known})
+                yield RawRecord(start, cells=row, layout=layout)
 
     # JSON Lines -------------------------------------------------------------------------------
     def _open_jsonl(self) -> None:

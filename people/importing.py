@@ -58,7 +58,7 @@ from people.models import (
 )
 from places.models import Commune, Village
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 10000
 
 # Person columns an extract may change, and the model fields each one sets.
 PERSON_FIELDS = (
