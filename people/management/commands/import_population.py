@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts.models import User
 from people import services
 from people.extract import ExtractError
+from people.importing import BATCH_SIZE
 
 
 class Command(BaseCommand):
@@ -35,7 +36,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", default=None, help="Username to record as the author of the changes."
         )
-        parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=BATCH_SIZE,
+            help=f"Records per transaction (default {BATCH_SIZE}).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = None
