@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -140,7 +140,7 @@ class HealthOut(Schema):
     tags=["system"],
     summary="Liveness and database check",
 )
-def health(request: HttpRequest) -> tuple[int, dict[str, str]]:
+def health(request: HttpRequest) -> Status[dict[str, str]]:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -148,12 +148,15 @@ def health(request: HttpRequest) -> tuple[int, dict[str, str]]:
         database, status, code = "ok", "ok", 200
     except Exception:  # noqa: BLE001 - any database failure means "unavailable"
         database, status, code = "unavailable", "error", 503
-    return code, {
-        "status": status,
-        "database": database,
-        "version": __version__,
-        "time": timezone.now().isoformat(),
-    }
+    return Status(
+        code,
+        {
+            "status": status,
+            "database": database,
+            "version": __version__,
+            "time": timezone.now().isoformat(),
+        },
+    )
 
 
 api.add_router("/places/", places_router)
