@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,51 @@ def axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
 
+class _Shared:
+    """One instance per process of an expensive resource, however many fixtures hand it out.
+
+    A test module elsewhere may import these fixtures (`from tests.browser.conftest import
+    browser, site`); pytest then holds a second session fixture of the same name, and a second
+    Playwright cannot start in a thread that already runs one. Both fixtures share this
+    instance, and the last one to finish closes it.
+    """
+
+    def __init__(self) -> None:
+        self.users = 0
+        self.value: Any = None
+        self.stack = ExitStack()
+
+    @contextmanager
+    def use(self, open_: Callable[[ExitStack], Any]) -> Iterator[Any]:
+        if self.users == 0:
+            try:
+                self.value = open_(self.stack)
+            except BaseException:
+                self.stack.close()
+                raise
+        self.users += 1
+        try:
+            yield self.value
+        finally:
+            self.users -= 1
+            if self.users == 0:
+                self.value = None
+                self.stack.close()
+
+
+_BROWSER = _Shared()
+_SITE = _Shared()
+
+
+def _open_browser(stack: ExitStack) -> Any:
+    from playwright.sync_api import sync_playwright
+
+    playwright = stack.enter_context(sync_playwright())
+    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    stack.callback(chromium.close)
+    return chromium
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
@@ -65,31 +111,31 @@ def browser() -> Iterator[Any]:
             "(as root, or the apt-get command it prints).",
             pytrace=False,
         )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with _BROWSER.use(_open_browser) as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")
 def site(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     """The base URL of a live server over the demo province."""
-    from django.core.management import call_command
-    from django.db import connection
-    from pytest_django.live_server_helper import LiveServer
 
-    name = str(connection.settings_dict["NAME"])
-    assert connection.is_in_memory_db() or name.startswith("test_"), (
-        f"refusing to load the demo into {name}: it is not a test database"
-    )
-    with django_db_blocker.unblock():
+    def open_site(stack: ExitStack) -> str:
+        from django.core.management import call_command
+        from django.db import connection
+        from pytest_django.live_server_helper import LiveServer
+
+        name = str(connection.settings_dict["NAME"])
+        assert connection.is_in_memory_db() or name.startswith("test_"), (
+            f"refusing to load the demo into {name}: it is not a test database"
+        )
+        # The server thread reaches the database through the blocker too: open for the session.
+        stack.enter_context(django_db_blocker.unblock())
         call_command("demo", province=96, people=300, seed=1, stdout=io.StringIO())
         server = LiveServer(os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1"))
+        stack.callback(server.stop)
         server._live_server_modified_settings.enable()
-        try:
-            yield server.url
-        finally:
-            server._live_server_modified_settings.disable()
-            server.stop()
+        stack.callback(server._live_server_modified_settings.disable)
+        return str(server.url)
+
+    with _SITE.use(open_site) as url:
+        yield url
