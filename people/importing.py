@@ -207,11 +207,8 @@ class Importer:
         self.batch_size = batch_size
         self.today = today or timezone.localdate()
         self.now = timezone.now()
-        self.source = (
-            HistoryEntry.Source.SYNC
-            if run.source == ImportRun.Source.SYNC
-            else (HistoryEntry.Source.IMPORT)
-        )
+        sync = run.source == ImportRun.Source.SYNC
+        self.source = HistoryEntry.Source.SYNC if sync else HistoryEntry.Source.IMPORT
         self.fact_source = f"{run.source}:{run.file_name}"[:100]
         self.counts = Counts()
         self.seen: set[int | str] = set()
@@ -313,9 +310,7 @@ class Importer:
                     ready[0].key_pid,
                 )
                 return
-            # Caches may hold rows the rollback removed; rebuild them as needed.
-            self.villages.clear()
-            self.village_communes_loaded.clear()
+            # New villages were committed before the batch began: the caches still hold.
             for item in ready:
                 self._batch([item.raw], final=True, check_duplicates=False)
             return
