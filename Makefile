@@ -10,6 +10,7 @@ UV_VERSION := 0.13.9
 # The virtualenv is rebuilt whenever the locked dependencies change.
 $(VENV)/.installed: pyproject.toml uv.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Cần Python 3.11 ($(PYTHON)). / Python 3.11 ($(PYTHON)) is required."; exit 1; }
+	@scripts/system-deps python3-venv
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --quiet
