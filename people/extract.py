@@ -372,8 +372,17 @@ class Extract:
 
     # CSV ---------------------------------------------------------------------------------------
     def _open_csv(self) -> None:
-        with self.path.open("r", encoding=self.encoding, newline="") as fh:
-            first = fh.readline()
+        try:
+            with self.path.open("r", encoding=self.encoding, newline="") as fh:
+                first = fh.readline()
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise ExtractError(
+                "encoding",
+                f"Không đọc được tệp theo bảng mã {self.encoding}: {exc}. Hãy lưu tệp dạng "
+                "“CSV UTF-8”, hoặc bỏ tuỳ chọn --encoding để tự nhận bảng mã.",
+                f"The file cannot be read as {self.encoding}: {exc}. Save it as “CSV UTF-8”, "
+                "or leave out --encoding to detect the encoding.",
+            ) from exc
         if not first.strip():
             raise ExtractError(
                 "empty",

@@ -58,8 +58,19 @@ class ReasonForm(forms.Form):
 class PersonForm(forms.Form):
     """A person's details as officers type them; clean() returns model field values."""
 
-    personal_id = forms.CharField(label=_("Personal ID number (12 digits)"), required=False)
-    legacy_id = forms.CharField(label=_("Old ID card number (9 digits)"), required=False)
+    # ID numbers are never written into the page: typing one corrects it, empty keeps it.
+    personal_id = forms.CharField(
+        label=_("Correct the personal ID number (12 digits)"),
+        required=False,
+        help_text=_("Leave empty to keep the number on record."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    legacy_id = forms.CharField(
+        label=_("Correct the old ID card number (9 digits)"),
+        required=False,
+        help_text=_("Leave empty to keep the number on record."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     date_of_birth = forms.CharField(
         label=_("Date of birth"),
@@ -114,8 +125,6 @@ class PersonForm(forms.Form):
         else:
             born = dob.strftime("%d/%m/%Y")
         return {
-            "personal_id": person.personal_id or "",
-            "legacy_id": person.legacy_id,
             "full_name": person.full_name,
             "date_of_birth": born,
             "sex": person.sex,
@@ -211,9 +220,7 @@ class PersonForm(forms.Form):
         ethnicity, code = data.get("ethnicity_resolved", ("", ""))
         household = data.get("household_obj")
         village = data.get("village_obj")
-        return {
-            "personal_id": data["personal_id"],
-            "legacy_id": data["legacy_id"],
+        values = {
             "full_name": data["full_name"],
             "date_of_birth": born,
             "birth_precision": precision,
@@ -229,6 +236,11 @@ class PersonForm(forms.Form):
             "marital_status": data["marital_status"],
             "date_of_death": data["date_of_death"],
         }
+        if data["personal_id"]:
+            values["personal_id"] = data["personal_id"]
+        if data["legacy_id"]:
+            values["legacy_id"] = data["legacy_id"]
+        return values
 
 
 def _bilingual(vi: str, en: str) -> str:

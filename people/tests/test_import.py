@@ -485,3 +485,11 @@ def test_the_command_fails_on_a_file_it_cannot_read(tmp_path: Path) -> None:
     path.write_text("", "utf-8")
     with pytest.raises(CommandError):
         call_command("import_population", str(path), stdout=io.StringIO())
+
+
+def test_it_refuses_a_file_that_is_not_in_the_encoding_it_was_told(tmp_path: Path) -> None:
+    path = tmp_path / "u16.csv"
+    path.write_bytes("personal_id,full_name\n".encode("utf-16"))
+    with pytest.raises(ExtractError) as refused:
+        run_import(path, encoding="utf-8")
+    assert refused.value.code == "encoding" and "CSV UTF-8" in refused.value.message_en
