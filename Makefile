@@ -23,7 +23,7 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/langso migrate --no-input
 	$(BIN)/langso collectstatic --no-input --verbosity 0
-	$(BIN)/langso demo --province 96 --people 20000 --seed 1
+	$(BIN)/langso demo --province 96 --people 20000 --seed 1 --url http://127.0.0.1:$(PORT)
 	$(BIN)/langso knowledge load
 	PORT=$(PORT) $(BIN)/langso serve --with-worker
 
