@@ -260,6 +260,31 @@ EDITABLE_FIELDS = (
 )
 
 
+def _audit_person(
+    person: Person,
+    *,
+    actor: User,
+    action: str,
+    reason: str = "",
+    request: HttpRequest | None = None,
+    via: str = "web",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """One audit entry about a person, placed in the person's commune."""
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="person",
+        object_id=person.pk,
+        object_label=person.full_name,
+        commune_code=person.commune_id,
+        reason=reason,
+        request=request,
+        via=via,
+        details=details,
+    )
+
+
 def _need_reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
@@ -413,13 +438,10 @@ def person_update(
     entry = _history(
         kind=_kind_of(history), actor=actor, reason=reason, changes=history, person=person
     )
-    audit_record(
+    _audit_person(
+        person,
         actor=actor,
         action=AuditEntry.Action.UPDATE,
-        object_type="person",
-        object_id=person.pk,
-        object_label=person.full_name,
-        commune_code=person.commune_id,
         reason=reason,
         request=request,
         details={"fields": sorted(history)},
@@ -480,13 +502,10 @@ def social_facts_update(
     entry = _history(
         kind=HistoryEntry.Kind.FACTS, actor=actor, reason=reason, changes=changes, person=person
     )
-    audit_record(
+    _audit_person(
+        person,
         actor=actor,
         action=AuditEntry.Action.UPDATE,
-        object_type="person",
-        object_id=person.pk,
-        object_label=person.full_name,
-        commune_code=person.commune_id,
         reason=reason,
         request=request,
         details={"facts": sorted(changes)},
@@ -652,13 +671,10 @@ def personal_id_reveal(
 ) -> str:
     """The full ID number, for someone who said why they need it; the reading is audited."""
     reason = _need_reason(reason)
-    audit_record(
+    _audit_person(
+        person,
         actor=actor,
         action=AuditEntry.Action.VIEW,
-        object_type="person",
-        object_id=person.pk,
-        object_label=person.full_name,
-        commune_code=person.commune_id,
         reason=reason,
         request=request,
         details={"field": "personal_id", "revealed": True},
@@ -670,16 +686,7 @@ def person_view_record(
     *, person: Person, actor: User, request: HttpRequest | None = None, via: str = "web"
 ) -> None:
     """Every opening of a person's page (or record through the API) goes to the audit log."""
-    audit_record(
-        actor=actor,
-        action=AuditEntry.Action.VIEW,
-        object_type="person",
-        object_id=person.pk,
-        object_label=person.full_name,
-        commune_code=person.commune_id,
-        request=request,
-        via=via,
-    )
+    _audit_person(person, actor=actor, action=AuditEntry.Action.VIEW, request=request, via=via)
 
 
 def household_view_record(
