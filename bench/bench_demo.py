@@ -66,17 +66,10 @@ def child(people: int, province: int, seed: int, batch: int) -> None:
     )
 
 
-def run_child(database_url: str, args: argparse.Namespace) -> dict[str, object]:
+def run_child(script: str, database_url: str, child_args: list[str]) -> dict[str, object]:
+    """Run `script --child ARGS` against one database and return the JSON line it prints last."""
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
-    command = [
-        sys.executable,
-        __file__,
-        "--child",
-        f"--people={args.people}",
-        f"--province={args.province}",
-        f"--seed={args.seed}",
-        f"--batch={args.batch}",
-    ]
+    command = [sys.executable, script, "--child", *child_args]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
@@ -84,18 +77,30 @@ def run_child(database_url: str, args: argparse.Namespace) -> dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def postgres_run(url: str, args: argparse.Namespace) -> dict[str, object]:
+def postgres_run(script: str, url: str, child_args: list[str], name: str) -> dict[str, object]:
+    """The same in a database created for the run on the PostgreSQL server and dropped after."""
     import psycopg
 
-    name = f"langso_bench_demo_{os.getpid()}"
+    database = f"langso_bench_{name}_{os.getpid()}"
     parts = urlsplit(url)
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{database}"')
     try:
-        return run_child(urlunsplit(parts._replace(path=f"/{name}")), args)
+        return run_child(script, urlunsplit(parts._replace(path=f"/{database}")), child_args)
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}"')
+
+
+def run_everywhere(script: str, child_args: list[str], name: str) -> list[dict[str, object]]:
+    """A fresh SQLite database always, and PostgreSQL too when DATABASE_URL points at one."""
+    results = []
+    with tempfile.TemporaryDirectory(prefix=f"langso-bench-{name}-") as tmp:
+        results.append(run_child(script, f"sqlite:///{tmp}/bench.sqlite3", child_args))
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        results.append(postgres_run(script, url, child_args, name))
+    return results
 
 
 def machine() -> str:
@@ -124,12 +129,13 @@ def main() -> None:
         return
     print(f"machine: {machine()}; {time.strftime('%Y-%m-%d')}")
     print("load average before: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
-    results = []
-    with tempfile.TemporaryDirectory(prefix="langso-bench-demo-") as tmp:
-        results.append(run_child(f"sqlite:///{tmp}/bench.sqlite3", args))
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        results.append(postgres_run(url, args))
+    child_args = [
+        f"--people={args.people}",
+        f"--province={args.province}",
+        f"--seed={args.seed}",
+        f"--batch={args.batch}",
+    ]
+    results = run_everywhere(__file__, child_args, "demo")
     for r in results:
         print(
             f"{r['database']:<10} {r['people']:>9,} people  {r['seconds']:>7.1f} s  "

@@ -19,18 +19,15 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_demo import machine  # noqa: E402
+from bench.bench_demo import machine, run_everywhere  # noqa: E402
 
 DAY = date(2026, 11, 1)
 
@@ -123,37 +120,6 @@ def child(people: int, province: int, seed: int) -> None:
     )
 
 
-def run_child(database_url: str, args: argparse.Namespace) -> dict[str, object]:
-    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
-    command = [
-        sys.executable,
-        __file__,
-        "--child",
-        f"--people={args.people}",
-        f"--province={args.province}",
-        f"--seed={args.seed}",
-    ]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(done.returncode)
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
-def postgres_run(url: str, args: argparse.Namespace) -> dict[str, object]:
-    import psycopg
-
-    name = f"langso_bench_eligibility_{os.getpid()}"
-    parts = urlsplit(url)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        return run_child(urlunsplit(parts._replace(path=f"/{name}")), args)
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1_000_000)
@@ -166,12 +132,8 @@ def main() -> None:
         return
     print(f"machine: {machine()}; {time.strftime('%Y-%m-%d')}")
     print("load average before: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
-    results = []
-    with tempfile.TemporaryDirectory(prefix="langso-bench-eligibility-") as tmp:
-        results.append(run_child(f"sqlite:///{tmp}/bench.sqlite3", args))
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        results.append(postgres_run(url, args))
+    child_args = [f"--people={args.people}", f"--province={args.province}", f"--seed={args.seed}"]
+    results = run_everywhere(__file__, child_args, "eligibility")
     for r in results:
         print(
             f"{r['database']:<10} {r['people']:>9,} people x {r['policies']} policies: "
