@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -34,8 +35,6 @@ def communes_for_user(user: User) -> QuerySet[Commune]:
     codes = commune_codes_for_user(user)
     communes = Commune.objects.select_related("province")
     if codes is None:
-        from django.conf import settings
-
         return communes.filter(province_id=settings.PROVINCE_CODE)
     return communes.filter(code__in=codes)
 

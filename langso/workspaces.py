@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -149,8 +150,6 @@ def _health_worker(request: HttpRequest, user: User, today: date) -> HttpRespons
 
 def _employer(request: HttpRequest, user: User, today: date) -> HttpResponse:
     """Working-age people with disabilities by commune: where inclusive hiring can reach."""
-    from django.conf import settings
-
     lo, hi = _years_ago(today, 60), _years_ago(today, 18)
     rows = (
         Person.objects.filter(
@@ -169,8 +168,6 @@ def _employer(request: HttpRequest, user: User, today: date) -> HttpResponse:
 
 def _partner(request: HttpRequest, user: User, today: date) -> HttpResponse:
     """Villages and communes of the ethnic-minority area in force today: where to put Wi-Fi and devices."""
-    from django.conf import settings
-
     in_force = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
     statuses = (
         AreaStatus.objects.filter(in_force)
