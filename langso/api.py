@@ -19,6 +19,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from accounts.api import router as accounts_router
 from benefits.api import router as benefits_router
+from health.api import router as health_router
+from help.api import router as help_router
 from knowledge.api import router as knowledge_router
 from langso import __version__
 from people.api import router as people_router
@@ -164,3 +166,5 @@ api.add_router("/accounts/", accounts_router)
 api.add_router("/people/", people_router)
 api.add_router("/benefits/", benefits_router)
 api.add_router("/knowledge/", knowledge_router)
+api.add_router("/help/", help_router)
+api.add_router("/health/", health_router)

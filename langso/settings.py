@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "notifications",
     "benefits",
     "knowledge",
+    "help",
+    "health",
 ]
 
 MIDDLEWARE = [

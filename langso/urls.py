@@ -21,6 +21,8 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("benefits/", include("benefits.urls")),
     path("knowledge/", include("knowledge.urls")),
+    path("help/", include("help.urls")),
+    path("health/", include("health.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -17,7 +17,17 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["langso", "places", "accounts", "people", "notifications", "benefits", "knowledge"]
+APPS = [
+    "langso",
+    "places",
+    "accounts",
+    "people",
+    "notifications",
+    "benefits",
+    "knowledge",
+    "help",
+    "health",
+]
 LANGS = ["vi", "en"]
 
 

@@ -1,0 +1,3 @@
+"""Models of the health app."""
+
+from __future__ import annotations

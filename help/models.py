@@ -1,0 +1,3 @@
+"""Models of the help app."""
+
+from __future__ import annotations
