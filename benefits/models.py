@@ -77,3 +77,181 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy_id}: {self.status}"
+
+
+class CaseStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    REVIEWED = "reviewed", _("Reviewed")
+    APPROVED = "approved", _("Approved")
+    SUSPENDED = "suspended", _("Suspended")
+    ENDED = "ended", _("Ended")
+
+
+# A case that is not ended: at most one per person and policy.
+OPEN_CASE_STATUSES = (
+    CaseStatus.PROPOSED,
+    CaseStatus.REVIEWED,
+    CaseStatus.APPROVED,
+    CaseStatus.SUSPENDED,
+)
+
+
+class EndReason(models.TextChoices):
+    DEATH = "death", _("Death or declared missing")
+    MOVED = "moved", _("Moved to another commune")
+    NO_LONGER_ELIGIBLE = "no_longer_eligible", _("No longer eligible")
+    REFUSED = "refused", _("Refused at review or approval")
+    DECLINED = "declined", _("Declined by the person")
+    IMPRISONED = "imprisoned", _("Imprisonment")
+    OTHER = "other", _("Other")
+
+
+class Case(models.Model):
+    """One person's entitlement to one policy, on its way from proposal to payment.
+
+    Created from an eligible decision, carrying its amount and start month. The status changes
+    only through the services in benefits.services, each writing a CaseTransition row.
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey(
+        "places.Commune", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    policy_id = models.CharField(_("policy"), max_length=80)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.PROPOSED
+    )
+    monthly_amount = models.BigIntegerField(_("monthly amount (đồng)"))
+    start_month = models.DateField(_("paid from the month of"))
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.CharField(
+        _("reason for ending"), max_length=20, choices=EndReason.choices, blank=True
+    )
+    # Set when a later eligibility run finds the person ineligible, dead or moved: the case is
+    # kept, left out of payment lists, and an officer decides.
+    needs_review = models.BooleanField(_("needs review"), default=False)
+    review_reason = models.CharField(_("why it needs review"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        verbose_name = _("benefit case")
+        verbose_name_plural = _("benefit cases")
+        permissions = [
+            ("approve_case", _("Can approve benefit cases (chairman of the commune)")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "policy_id"],
+                condition=~models.Q(status="ended"),
+                name="case_one_open_per_person_policy",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["commune", "status"], name="case_commune_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} #{self.pk}: {self.status}"
+
+
+class CaseTransition(models.Model):
+    """One step of a case: who, when, from which status to which, and why. Append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transitions")
+    action = models.CharField(_("action"), max_length=20)
+    from_status = models.CharField(_("from"), max_length=10, blank=True)
+    to_status = models.CharField(_("to"), max_length=10)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    actor_label = models.CharField(_("by"), max_length=150, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(_("time"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("case step")
+        verbose_name_plural = _("case steps")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_status} -> {self.to_status}"
+
+
+class PaymentListStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PAID = "paid", _("Paid")
+
+
+class PaymentList(models.Model):
+    """The cases of one commune paid for one month, under a list number.
+
+    A draft list is rebuilt when created again for the same commune and month; a paid list is
+    never changed. Cases approved after a list was paid go on a supplementary list (number /2).
+    """
+
+    commune = models.ForeignKey("places.Commune", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"))
+    sequence = models.PositiveSmallIntegerField(_("sequence"), default=1)
+    number = models.CharField(_("list number"), max_length=40, unique=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=PaymentListStatus.choices,
+        default=PaymentListStatus.DRAFT,
+    )
+    total = models.BigIntegerField(_("total (đồng)"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"))
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month", "commune_id", "-sequence"]
+        verbose_name = _("payment list")
+        verbose_name_plural = _("payment lists")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "month", "sequence"], name="payment_list_one_per_sequence"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PaymentLine(models.Model):
+    """One case's payment for the month of its list; a case is paid at most once a month."""
+
+    payment_list = models.ForeignKey(PaymentList, on_delete=models.CASCADE, related_name="lines")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payments")
+    month = models.DateField(_("month"))
+    policy_id = models.CharField(_("policy"), max_length=80)
+    amount = models.BigIntegerField(_("amount (đồng)"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("payment line")
+        verbose_name_plural = _("payment lines")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "month"], name="payment_once_per_case_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_list_id}: {self.case_id} {self.amount}"
