@@ -39,6 +39,16 @@ class PersonFacts(Schema):
     child_without_care: YesNo = Field(None, description="A child without a source of care.")
     is_studying: YesNo = Field(None, description="In school, vocational training or university.")
     has_hiv: YesNo = Field(None, description="Living with HIV (sensitive: never stored).")
+    marital_status: Literal["single", "married", "divorced", "widowed", "separated"] | None = None
+    is_pregnant: YesNo = Field(None, description="Pregnant (sensitive: never stored).")
+    taken_in_by_community: YesNo = Field(
+        None,
+        description="An elderly person eligible for a care facility, taken in by someone in "
+        "the community.",
+    )
+    receives_monthly_allowance: YesNo = Field(
+        None, description="Already receives a monthly social allowance or the social pension."
+    )
 
 
 class HouseholdFacts(Schema):
@@ -54,6 +64,15 @@ class HouseholdFacts(Schema):
     )
     especially_difficult_village: YesNo = Field(
         None, description="The village is an especially difficult village."
+    )
+    children_in_household: int | None = Field(
+        None,
+        ge=0,
+        le=50,
+        description="Children under 16, or 16 to under 22 and studying, that the person raises.",
+    )
+    children_under_3_in_household: int | None = Field(
+        None, ge=0, le=50, description="Children under 36 months in the household."
     )
 
 
@@ -77,9 +96,11 @@ class PolicyOut(Schema):
     id: str
     title: str
     title_en: str
-    kind: Literal["cash", "health_insurance"]
+    kind: Literal["cash", "one_off", "health_insurance"]
     status: Literal["eligible", "ineligible", "needs_info"]
-    monthly_amount: int | None = Field(description="Đồng a month when eligible to cash support")
+    monthly_amount: int | None = Field(
+        description="Đồng a month when eligible to cash support (once, for one-off support)"
+    )
     conditions: list[ConditionOut]
     missing: list[str]
     legal_basis: list[str]

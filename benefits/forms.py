@@ -41,6 +41,14 @@ CHOICE_LABELS = {
         ("near_poor", _("Near-poor household")),
         ("neither", _("Neither poor nor near-poor")),
     ],
+    "marital_status": [
+        ("", _("Not known")),
+        ("single", _("Never married")),
+        ("married", _("Married")),
+        ("divorced", _("Divorced")),
+        ("widowed", _("Widowed")),
+        ("separated", _("Separated")),
+    ],
 }
 PERSON_FACTS = [
     "date_of_birth",
@@ -54,6 +62,10 @@ PERSON_FACTS = [
     "child_without_care",
     "is_studying",
     "has_hiv",
+    "marital_status",
+    "is_pregnant",
+    "taken_in_by_community",
+    "receives_monthly_allowance",
 ]
 HOUSEHOLD_FACTS = [
     "poverty_status",
@@ -63,6 +75,8 @@ HOUSEHOLD_FACTS = [
     "region_3_commune",
     "em_area_village",
     "especially_difficult_village",
+    "children_in_household",
+    "children_under_3_in_household",
 ]
 
 

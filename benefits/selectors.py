@@ -27,6 +27,7 @@ from benefits.rules import POLICY_DIR, ir
 from benefits.rules.evaluate import PolicyResult, Summary, evaluate_all, summarise
 from benefits.rules.loader import load_directory
 from benefits.rules.sqlgen import Dialect
+from benefits.models import Case
 from people.models import Disability, Person, PovertyStatus, SocialFact
 from places.models import AreaStatus
 
@@ -171,6 +172,8 @@ def facts_select(
         "child_without_care": "child_without_care",
         "is_studying": "is_studying",
         "has_supporter": "has_supporter",
+        "is_pregnant": "is_pregnant",
+        "taken_in_by_community": "taken_in_by_community",
     }
     fact_columns = []
     for kind in kinds:
@@ -192,11 +195,33 @@ def facts_select(
         .group_by(_c("person_id", "sf")),
         _c("person_id", "sf"),
     )
+    cutoffs = {n: _day(_years_before(day, n), d) for n in (3, 16, 22)}
+    child_of_household = _child_rule("m", "st", cutoffs)
+    studying = (
+        exp.select(_c("person_id", "sf2"))
+        .from_(_t(SocialFact, "sf2"))
+        .where(
+            exp.and_(
+                exp.EQ(this=_c("kind", "sf2"), expression=_s("is_studying")),
+                exp.EQ(this=_c("value", "sf2"), expression=exp.true()),
+                _in_force("sf2", on),
+            )
+        )
+        .group_by(_c("person_id", "sf2"))
+    )
     members = (
         exp.select(
-            _c("household_id", "m"), exp.alias_(exp.Count(this=exp.Star()), "size", quoted=True)
+            _c("household_id", "m"),
+            exp.alias_(exp.Count(this=exp.Star()), "size", quoted=True),
+            exp.alias_(_count_if(child_of_household), "children", quoted=True),
+            exp.alias_(_count_if(_under("m", cutoffs[3])), "infants", quoted=True),
         )
         .from_(_t(Person, "m"))
+        .join(
+            studying.subquery("st"),
+            on=exp.EQ(this=_c("person_id", "st"), expression=_c("id", "m")),
+            join_type="left",
+        )
         .where(
             exp.and_(
                 _living("m", on),
@@ -301,6 +326,46 @@ def facts_select(
         default=_s("none"),
     )
     household_size = _c("size", "hs")
+    # The person's own household counts, less the person when they count themselves.
+    own_child = _child_rule("p", "sf", cutoffs, studying_column="is_studying")
+    children = exp.Sub(
+        this=_c("children", "hs"),
+        expression=exp.Case(
+            ifs=[exp.If(this=own_child, true=exp.Literal.number(1))], default=exp.Literal.number(0)
+        ),
+    )
+    infants = exp.Sub(
+        this=_c("infants", "hs"),
+        expression=exp.Case(
+            ifs=[exp.If(this=_under("p", cutoffs[3]), true=exp.Literal.number(1))],
+            default=exp.Literal.number(0),
+        ),
+    )
+    marital = exp.Case(
+        ifs=[
+            exp.If(this=exp.EQ(this=_c("marital_status", "p"), expression=_s("")), true=exp.Null())
+        ],
+        default=_c("marital_status", "p"),
+    )
+    paid_policies = [
+        _s(policy.id)
+        for policy in policy_set().policies
+        if policy.exclusive_group == "monthly_cash"
+    ]
+    receiving = (
+        exp.select(
+            _c("person_id", "bc"), exp.alias_(exp.Literal.number(1), "receiving", quoted=True)
+        )
+        .from_(_t(Case, "bc"))
+        .where(
+            exp.and_(
+                exp.EQ(this=_c("status", "bc"), expression=_s("approved")),
+                exp.In(this=_c("policy_id", "bc"), expressions=paid_policies),
+            )
+        )
+        .group_by(_c("person_id", "bc"))
+    )
+    receiving = only(receiving, _c("person_id", "bc"))
     select = (
         exp.select(
             exp.alias_(_c("id", "p"), "person_id", quoted=True),
@@ -344,6 +409,16 @@ def facts_select(
                 "lives_alone",
                 quoted=True,
             ),
+            exp.alias_(marital, "marital_status", quoted=True),
+            exp.alias_(children, "children_in_household", quoted=True),
+            exp.alias_(infants, "children_under_3_in_household", quoted=True),
+            exp.alias_(
+                _is_one(
+                    exp.Coalesce(this=_c("receiving", "rc"), expressions=[exp.Literal.number(0)])
+                ),
+                "receives_monthly_allowance",
+                quoted=True,
+            ),
         )
         .from_(_t(Person, "p"))
         .join(
@@ -376,9 +451,56 @@ def facts_select(
             on=exp.EQ(this=_c("village_id", "va"), expression=_c("village_id", "p")),
             join_type="left",
         )
+        .join(
+            receiving.subquery("rc"),
+            on=exp.EQ(this=_c("person_id", "rc"), expression=_c("id", "p")),
+            join_type="left",
+        )
         .where(_living("p", on))
     )
     return only(select, _c("id", "p"))
+
+
+def _years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier (28 February for a 29 February in a common year).
+
+    Someone is under N on `day` exactly when born after this day: the age rule of the policies,
+    where a 29 February birthday falls on 1 March in common years.
+    """
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _under(alias: str, cutoff: exp.Expression) -> exp.Expression:
+    """Born on a known day after the cutoff: under that age on the evaluation day."""
+    return exp.and_(
+        exp.EQ(this=_c("birth_precision", alias), expression=_s("day")),
+        exp.GT(this=_c("date_of_birth", alias), expression=cutoff.copy()),
+    )
+
+
+def _child_rule(
+    alias: str,
+    studying_alias: str,
+    cutoffs: dict[int, exp.Expression],
+    studying_column: str = "person_id",
+) -> exp.Expression:
+    """Under 16, or 16 to under 22 and studying: a child a single parent is paid for."""
+    studies = exp.Not(this=exp.Is(this=_c(studying_column, studying_alias), expression=exp.Null()))
+    if studying_column != "person_id":
+        studies = exp.EQ(this=_c(studying_column, studying_alias), expression=exp.Literal.number(1))
+    older = exp.and_(_under(alias, cutoffs[22]), exp.paren(studies))
+    return exp.paren(exp.or_(exp.paren(_under(alias, cutoffs[16])), exp.paren(older)))
+
+
+def _count_if(condition: exp.Expression) -> exp.Expression:
+    return exp.Sum(
+        this=exp.Case(
+            ifs=[exp.If(this=condition, true=exp.Literal.number(1))], default=exp.Literal.number(0)
+        )
+    )
 
 
 def row_to_facts(

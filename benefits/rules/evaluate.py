@@ -44,7 +44,8 @@ class PolicyResult:
 @dataclass(frozen=True)
 class Summary:
     """What a person receives after precedence: only the highest cash amount of each
-    exclusive group (plus what the law lets stack) and whether the state pays health insurance."""
+    exclusive group (plus what the law lets stack) and whether the state pays health insurance.
+    One-off payments (funeral support) are never part of the monthly total."""
 
     monthly_total: int
     paid: tuple[str, ...]
@@ -180,7 +181,7 @@ def evaluate_policy(
         )
     status = status_of(policy, [r.value for r in results])
     amount = None
-    if status == "eligible" and policy.kind == "cash":
+    if status == "eligible" and policy.kind in ("cash", "one_off"):
         for tier in policy.amount:
             if tier.when is None or evaluator.value(tier.when) is True:
                 raw = evaluator.value(tier.value)

@@ -174,7 +174,7 @@ class Policy:
     valid_from: date
     valid_to: date | None
     entity: Literal["person", "household"]
-    kind: Literal["cash", "health_insurance"]
+    kind: Literal["cash", "one_off", "health_insurance"]
     match: Literal["all", "any"]
     conditions: tuple[Condition, ...]
     amount: tuple[AmountTier, ...]

@@ -521,7 +521,7 @@ def load_policy(
         valid_to = _as_date(where, _line(data, "valid_to"), valid_to_raw, "valid_to")
     choices = {
         "entity": ("person", "household"),
-        "kind": ("cash", "health_insurance"),
+        "kind": ("cash", "one_off", "health_insurance"),
         "match": ("all", "any"),
     }
     for key, allowed in choices.items():
@@ -559,8 +559,8 @@ def load_policy(
         )
     tiers = []
     amount = data.get("amount")
-    if data.get("kind", "cash") == "cash" and not amount:
-        raise PolicyError(where, data.line, "a cash policy needs an amount")
+    if data.get("kind", "cash") in ("cash", "one_off") and not amount:
+        raise PolicyError(where, data.line, "a cash or one-off policy needs an amount")
     for item in amount or []:
         item = _check_fields(where, item, {"when", "value"}, "an amount tier")
         when = None

@@ -162,7 +162,7 @@ def policy_select(
     for name, cond in zip(names, policy.conditions, strict=True):
         inner = inner.select(exp.alias_(exp.paren(compiler.sql(cond.expr)), name, quoted=True))
     amount: exp.Expression = exp.cast(exp.Null(), "bigint")
-    if policy.kind == "cash":
+    if policy.kind in ("cash", "one_off"):
         ifs = []
         default: exp.Expression = exp.Null()
         for tier in policy.amount:
