@@ -164,6 +164,8 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+# Largest photo or voice note a helper may attach to a case (bytes).
+HELP_ATTACHMENT_MAX_BYTES = env_int("HELP_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
 
 # Background work ------------------------------------------------------------------------------
 TASKS = {
