@@ -1,17 +1,21 @@
-"""JSON API of the benefits app: the public screener."""
+"""JSON API of the benefits app: the public screener, cases and payment lists."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from benefits import selectors
+from accounts.api_auth import session_auth, token_or_session
+from accounts.permissions import get_commune_for_user
+from accounts.services import audit_record
+from benefits import permissions, selectors, services
 from benefits.forms import EARLIEST
+from lib.personal_id import mask
 
 router = Router(tags=["benefits"])
 
@@ -181,3 +185,326 @@ def screen(request: HttpRequest, payload: ScreenIn) -> ScreenOut | HttpResponse:
             needs_info=list(summary.needs_info),
         ),
     )
+
+
+# --- cases and payment lists -------------------------------------------------------------------
+
+
+class CaseStepOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    by: str
+    reason: str
+    at: dt.datetime
+
+
+class CaseOut(Schema):
+    id: int
+    person_id: int
+    personal_id_masked: str
+    full_name: str
+    commune_code: int
+    policy_id: str
+    status: Literal["proposed", "reviewed", "approved", "suspended", "ended"]
+    monthly_amount: int = Field(description="Đồng a month")
+    start_month: dt.date = Field(description="First day of the first month paid")
+    needs_review: bool
+    review_reason: str
+    end_reason: str
+
+
+class CaseDetailOut(CaseOut):
+    steps: list[CaseStepOut]
+
+
+class CaseProposeIn(Schema):
+    decision_id: int = Field(description="An eligible, current decision of a monthly policy")
+    reason: str = ""
+
+
+class CaseStepIn(Schema):
+    action: Literal["review", "approve", "suspend", "resume", "end", "clear"]
+    reason: str = Field("", max_length=400, description="Needed to suspend, resume, end or clear")
+    end_reason: (
+        Literal[
+            "death", "moved", "no_longer_eligible", "refused", "declined", "imprisoned", "other"
+        ]
+        | None
+    ) = None
+
+
+class PaymentLineOut(Schema):
+    number: int
+    full_name: str
+    personal_id_masked: str
+    village: str
+    policy_title: str
+    amount: int
+
+
+class PaymentListOut(Schema):
+    id: int
+    number: str
+    commune_code: int
+    month: dt.date
+    status: Literal["draft", "paid"]
+    total: int
+    paid_at: dt.datetime | None
+
+
+class PaymentListDetailOut(PaymentListOut):
+    totals: list[dict[str, object]]
+    lines: list[PaymentLineOut]
+
+
+class PaymentListIn(Schema):
+    commune_code: int
+    month: str = Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")
+
+
+def _case_out(case: Any) -> dict[str, Any]:
+    return {
+        "id": case.pk,
+        "person_id": case.person_id,
+        "personal_id_masked": mask(case.person.personal_id or ""),
+        "full_name": case.person.full_name,
+        "commune_code": case.commune_id,
+        "policy_id": case.policy_id,
+        "status": case.status,
+        "monthly_amount": case.monthly_amount,
+        "start_month": case.start_month,
+        "needs_review": case.needs_review,
+        "review_reason": case.review_reason,
+        "end_reason": case.end_reason,
+    }
+
+
+def _workflow_refusal(request: HttpRequest, exc: Any) -> HttpResponse:
+    from langso.api import error_response
+
+    status = 403 if exc.code in ("not_allowed", "chairman_required", "four_eyes") else 409
+    return error_response(request, status, exc.code, exc.message_vi, exc.message_en)
+
+
+@router.get(
+    "/cases",
+    response=list[CaseOut],
+    auth=token_or_session("read"),
+    summary="Benefit cases of the caller's communes",
+)
+def case_list(
+    request: HttpRequest,
+    status: str | None = None,
+    commune: int | None = None,
+    policy: str | None = None,
+    needs_review: bool | None = None,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> list[dict[str, Any]]:
+    cases = permissions.cases_for_user(request.user)  # type: ignore[arg-type]
+    if status:
+        cases = cases.filter(status=status)
+    if commune:
+        cases = cases.filter(commune_id=commune)
+    if policy:
+        cases = cases.filter(policy_id=policy)
+    if needs_review is not None:
+        cases = cases.filter(needs_review=needs_review)
+    cases = cases.select_related("person").order_by("id")[offset : offset + limit]
+    return [_case_out(c) for c in cases]
+
+
+@router.get(
+    "/cases/{case_id}",
+    response=CaseDetailOut,
+    auth=token_or_session("read"),
+    summary="One case with every step",
+)
+def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    case = permissions.get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
+    audit_record(
+        actor=request.user,  # type: ignore[arg-type]
+        action="view",
+        object_type="benefits.case",
+        object_id=case.pk,
+        object_label=f"{case.policy_id} {mask(case.person.personal_id or '')}",
+        commune_code=case.commune_id,
+        request=request,
+        via="api",
+    )
+    steps = [
+        {
+            "action": s.action,
+            "from_status": s.from_status,
+            "to_status": s.to_status,
+            "by": s.actor_label,
+            "reason": s.reason,
+            "at": s.at,
+        }
+        for s in case.transitions.all()
+    ]
+    return {**_case_out(case), "steps": steps}
+
+
+@router.post(
+    "/cases",
+    response={201: CaseOut},
+    auth=[session_auth],
+    summary="Propose a case from an eligible decision",
+)
+def case_propose(request: HttpRequest, payload: CaseProposeIn) -> Any:
+    decision = permissions.get_decision_for_user(request.user, payload.decision_id)  # type: ignore[arg-type]
+    try:
+        case = services.case_propose(
+            decision=decision,
+            actor=request.user,  # type: ignore[arg-type]
+            reason=payload.reason,
+            request=request,
+            via="api",
+        )
+    except services.WorkflowError as exc:
+        return _workflow_refusal(request, exc)
+    return Status(201, _case_out(case))
+
+
+@router.post(
+    "/cases/{case_id}/steps",
+    response=CaseOut,
+    auth=[session_auth],
+    summary="Take a step: review, approve, suspend, resume, end or clear a review flag",
+    description=(
+        "Four eyes: the proposer may not review or approve. Approving, suspending, resuming and "
+        "ending an approved case need the chairman of the commune (permission "
+        "benefits.approve_case). Refusals answer 403 (not allowed) or 409 (wrong status)."
+    ),
+)
+def case_step(request: HttpRequest, case_id: int, payload: CaseStepIn) -> Any:
+    user = request.user
+    case = permissions.get_case_for_user(user, case_id)  # type: ignore[arg-type]
+    common = {"case": case, "actor": user, "request": request, "via": "api"}
+    try:
+        if payload.action == "review":
+            services.case_review(note=payload.reason, **common)  # type: ignore[arg-type]
+        elif payload.action == "approve":
+            services.case_approve(note=payload.reason, **common)  # type: ignore[arg-type]
+        elif payload.action == "suspend":
+            services.case_suspend(reason=payload.reason, **common)  # type: ignore[arg-type]
+        elif payload.action == "resume":
+            services.case_resume(reason=payload.reason, **common)  # type: ignore[arg-type]
+        elif payload.action == "end":
+            services.case_end(  # type: ignore[arg-type]
+                end_reason=payload.end_reason or "", note=payload.reason, **common
+            )
+        else:
+            services.case_review_clear(note=payload.reason, **common)  # type: ignore[arg-type]
+    except services.WorkflowError as exc:
+        return _workflow_refusal(request, exc)
+    return _case_out(case)
+
+
+def _list_out(payment_list: Any) -> dict[str, Any]:
+    return {
+        "id": payment_list.pk,
+        "number": payment_list.number,
+        "commune_code": payment_list.commune_id,
+        "month": payment_list.month,
+        "status": payment_list.status,
+        "total": payment_list.total,
+        "paid_at": payment_list.paid_at,
+    }
+
+
+@router.get(
+    "/payment-lists",
+    response=list[PaymentListOut],
+    auth=token_or_session("read"),
+    summary="Payment lists of the caller's communes",
+)
+def payment_list_list(
+    request: HttpRequest, commune: int | None = None, month: str | None = None
+) -> list[dict[str, Any]]:
+    lists = permissions.payment_lists_for_user(request.user)  # type: ignore[arg-type]
+    if commune:
+        lists = lists.filter(commune_id=commune)
+    if month and len(month) == 7:
+        lists = lists.filter(month=f"{month}-01")
+    return [_list_out(p) for p in lists.order_by("-month", "commune_id", "-sequence")[:500]]
+
+
+@router.get(
+    "/payment-lists/{list_id}",
+    response=PaymentListDetailOut,
+    auth=token_or_session("read"),
+    summary="One payment list with masked ID numbers (the files carry the full ones)",
+)
+def payment_list_detail(request: HttpRequest, list_id: int) -> dict[str, Any]:
+    payment_list = permissions.get_payment_list_for_user(request.user, list_id)  # type: ignore[arg-type]
+    sheet = selectors.payment_sheet(payment_list)
+    return {
+        **_list_out(payment_list),
+        "totals": [{"policy": t, "people": n, "amount": a} for t, n, a in sheet.totals],
+        "lines": [
+            {
+                "number": r.number,
+                "full_name": r.full_name,
+                "personal_id_masked": mask(r.personal_id),
+                "village": r.village,
+                "policy_title": r.policy_title,
+                "amount": r.amount,
+            }
+            for r in sheet.rows
+        ],
+    }
+
+
+@router.post(
+    "/payment-lists",
+    response={201: PaymentListOut},
+    auth=[session_auth],
+    summary="Make (or rebuild the draft of) a commune's payment list for a month",
+)
+def payment_list_create(request: HttpRequest, payload: PaymentListIn) -> Any:
+    year, month = (int(x) for x in payload.month.split("-"))
+    if not 1 <= month <= 12:
+        from langso.api import error_response
+
+        return error_response(
+            request,
+            422,
+            "bad_month",
+            "Tháng phải viết YYYY-MM, ví dụ 2026-11.",
+            "Write the month as YYYY-MM, e.g. 2026-11.",
+        )
+    get_commune_for_user(request.user, payload.commune_code)  # type: ignore[arg-type]
+    try:
+        payment_list = services.payment_list_create(
+            commune_code=payload.commune_code,
+            month=dt.date(year, month, 1),
+            actor=request.user,  # type: ignore[arg-type]
+            request=request,
+            via="api",
+        )
+    except services.WorkflowError as exc:
+        return _workflow_refusal(request, exc)
+    return Status(201, _list_out(payment_list))
+
+
+@router.post(
+    "/payment-lists/{list_id}/paid",
+    response=PaymentListOut,
+    auth=[session_auth],
+    summary="Record that a payment list was paid",
+)
+def payment_list_paid(request: HttpRequest, list_id: int) -> Any:
+    payment_list = permissions.get_payment_list_for_user(request.user, list_id)  # type: ignore[arg-type]
+    try:
+        services.payment_list_mark_paid(
+            payment_list=payment_list,
+            actor=request.user,  # type: ignore[arg-type]
+            request=request,
+            via="api",
+        )
+    except services.WorkflowError as exc:
+        return _workflow_refusal(request, exc)
+    return _list_out(payment_list)

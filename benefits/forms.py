@@ -145,3 +145,88 @@ class ScreenerForm(forms.Form):
                 {"yes": True, "no": False}.get(value, value) if isinstance(value, str) else value
             )
         return facts
+
+
+CASE_ACTIONS = [
+    ("review", _("Confirm the review")),
+    ("approve", _("Approve")),
+    ("suspend", _("Suspend")),
+    ("resume", _("Resume")),
+    ("end", _("End")),
+    ("clear", _("Keep after checking")),
+]
+
+
+class CaseActionForm(forms.Form):
+    """One step on one or more cases; the reason is needed to suspend, resume, end or keep."""
+
+    action = forms.ChoiceField(label=_("Step"), choices=CASE_ACTIONS)
+    end_reason = forms.ChoiceField(
+        label=_("Reason for ending"),
+        choices=[("", _("Choose when ending"))],
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Reason or note"),
+        max_length=400,
+        required=False,
+        help_text=_("Kept in the case's history. Needed to suspend, resume, end or keep a case."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from benefits.models import EndReason
+
+        super().__init__(*args, **kwargs)
+        self.fields["end_reason"].choices = [  # type: ignore[attr-defined]
+            ("", _("Choose when ending")),
+            *EndReason.choices,
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        action = data.get("action")
+        if action == "end" and not data.get("end_reason"):
+            self.add_error(
+                "end_reason",
+                _("Choose why the case ends from the list."),
+            )
+        if action in ("suspend", "resume", "clear") and not (data.get("reason") or "").strip():
+            self.add_error(
+                "reason",
+                _("Write the reason for this step; it is kept in the case's history."),
+            )
+        return data
+
+
+def month_choices() -> list[tuple[str, str]]:
+    today = timezone.localdate()
+    months = []
+    year, month = today.year, today.month + 1
+    for _i in range(15):
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+        months.append((f"{year:04d}-{month:02d}", f"{month:02d}/{year:04d}"))
+    return months
+
+
+class PaymentListForm(forms.Form):
+    commune = forms.TypedChoiceField(label=_("Commune"), coerce=int)
+    month = forms.ChoiceField(label=_("Month"))
+
+    def __init__(self, *args: Any, communes: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].choices = communes  # type: ignore[attr-defined]
+        self.fields["month"].choices = month_choices()  # type: ignore[attr-defined]
+
+    def month_date(self) -> date:
+        year, month = self.cleaned_data["month"].split("-")
+        return date(int(year), int(month), 1)
+
+
+class CommuneForm(forms.Form):
+    commune = forms.TypedChoiceField(label=_("Commune"), coerce=int)
+
+    def __init__(self, *args: Any, communes: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].choices = communes  # type: ignore[attr-defined]

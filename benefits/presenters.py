@@ -19,6 +19,8 @@ class ConditionLine:
     state: str
     state_label: str
     missing: list[str]
+    # (where to supply the missing fact, its address) for the person page.
+    supply: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class PolicyBlock:
     amount: str
     legal_basis: tuple[str, ...]
     conditions: list[ConditionLine]
+    kind: str = "cash"
 
 
 def vietnamese() -> bool:
@@ -49,7 +52,43 @@ def fact_label(name: str) -> str:
     return spec.label_vi if vietnamese() else spec.label_en
 
 
-def condition_lines(conditions: list[dict[str, Any]] | tuple[Any, ...]) -> list[ConditionLine]:
+def where_to_supply(name: str, person: Any) -> tuple[str, str]:
+    """Where on the staff site a missing fact of this person is recorded: (label, address)."""
+    from django.urls import reverse
+
+    if name in ("date_of_birth", "sex", "marital_status", "ethnic_minority"):
+        return _("the person's details"), reverse("people:person_edit", args=[person.pk])
+    if name.startswith("disability"):
+        return _("a disability certificate"), reverse("people:disability_add", args=[person.pk])
+    if name in (
+        "poverty_status",
+        "household_size",
+        "lives_alone",
+        "children_in_household",
+        "children_under_3_in_household",
+    ):
+        if person.household_id is None:
+            return _("the person's household"), reverse("people:person_edit", args=[person.pk])
+        if name == "poverty_status":
+            return _("the household's poverty status"), reverse(
+                "people:household_poverty", args=[person.household_id]
+            )
+        return _("the household's members"), reverse("people:household", args=[person.household_id])
+    if name in (
+        "em_area_commune",
+        "region_3_commune",
+        "em_area_village",
+        "especially_difficult_village",
+    ):
+        return _("the area status of the commune and villages"), reverse("places:area_status_list")
+    if name == "receives_monthly_allowance":
+        return _("the benefit cases"), reverse("benefits:cases")
+    return _("the person's social facts"), reverse("people:person_facts", args=[person.pk])
+
+
+def condition_lines(
+    conditions: list[dict[str, Any]] | tuple[Any, ...], person: Any = None
+) -> list[ConditionLine]:
     """Condition results (dataclasses or stored JSON dicts) as lines of text."""
     lines = []
     vi = vietnamese()
@@ -65,12 +104,17 @@ def condition_lines(conditions: list[dict[str, Any]] | tuple[Any, ...]) -> list[
                     state
                 ],
                 missing=[fact_label(name) for name in data.get("missing", ())],
+                supply=tuple(
+                    dict.fromkeys(where_to_supply(name, person) for name in data.get("missing", ()))
+                )
+                if person is not None
+                else (),
             )
         )
     return lines
 
 
-def policy_blocks(results: list[PolicyResult]) -> list[PolicyBlock]:
+def policy_blocks(results: list[PolicyResult], person: Any = None) -> list[PolicyBlock]:
     policies = policy_set()
     vi = vietnamese()
     order = {"eligible": 0, "needs_info": 1, "ineligible": 2}
@@ -84,7 +128,8 @@ def policy_blocks(results: list[PolicyResult]) -> list[PolicyBlock]:
                 status_label=status_label(result.status),
                 amount=format_vnd(result.amount) if result.amount is not None else "",
                 legal_basis=policies.get(result.policy_id).legal_basis,
-                conditions=condition_lines(result.conditions),
+                conditions=condition_lines(result.conditions, person),
+                kind=result.kind,
             )
         )
     return blocks

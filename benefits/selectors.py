@@ -23,11 +23,11 @@ from django.conf import settings
 from django.db import connection
 from sqlglot import exp
 
+from benefits.models import Case
 from benefits.rules import POLICY_DIR, ir
 from benefits.rules.evaluate import PolicyResult, Summary, evaluate_all, summarise
 from benefits.rules.loader import load_directory
 from benefits.rules.sqlgen import Dialect
-from benefits.models import Case
 from people.models import Disability, Person, PovertyStatus, SocialFact
 from places.models import AreaStatus
 
@@ -600,3 +600,109 @@ def person_decisions(person: Person) -> list[Any]:
         .values("last")
     )
     return list(Decision.objects.filter(id__in=latest).select_related("run").order_by("policy_id"))
+
+
+def policy_title(policy_id: str, vietnamese: bool = True) -> str:
+    try:
+        policy = policy_set().get(policy_id)
+    except KeyError:
+        return policy_id
+    return policy.title_vi if vietnamese else policy.title_en
+
+
+def proposable_decisions(commune_codes: Iterable[int]) -> Any:
+    """The current eligible decisions of monthly policies in these communes without an open
+    case: the people a commune officer may propose."""
+    from django.db.models import Exists, Max, OuterRef
+
+    from benefits.models import OPEN_CASE_STATUSES, Decision
+
+    monthly = [p.id for p in policy_set().policies if p.kind == "cash"]
+    scoped = Decision.objects.filter(commune_id__in=list(commune_codes), policy_id__in=monthly)
+    latest = scoped.values("person_id", "policy_id").annotate(last=Max("id")).values("last")
+    open_case = Case.objects.filter(
+        person_id=OuterRef("person_id"),
+        policy_id=OuterRef("policy_id"),
+        status__in=OPEN_CASE_STATUSES,
+    )
+    return (
+        Decision.objects.filter(id__in=latest, status="eligible", monthly_amount__isnull=False)
+        .exclude(Exists(open_case))
+        .order_by("id")
+    )
+
+
+def case_counts(cases: Any) -> dict[str, int]:
+    """How many cases per status, plus "needs_review", for a scoped queryset."""
+    from django.db.models import Count
+
+    counts = {row["status"]: row["n"] for row in cases.values("status").annotate(n=Count("id"))}
+    counts["needs_review"] = cases.filter(needs_review=True).exclude(status="ended").count()
+    return counts
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    number: int
+    full_name: str
+    personal_id: str
+    date_of_birth: date | None
+    village: str
+    policy_title: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class PaymentSheet:
+    """A payment list as it is printed: what every export format renders."""
+
+    number: str
+    status: str
+    province: str
+    commune: str
+    month: date
+    rows: list[PaymentRow]
+    # (policy title, number of people, amount)
+    totals: list[tuple[str, int, int]]
+    total: int
+
+
+def payment_sheet(payment_list: Any) -> PaymentSheet:
+    """The lines of a payment list with names and full ID numbers, in name order."""
+    from benefits.models import PaymentLine
+
+    lines = (
+        PaymentLine.objects.filter(payment_list=payment_list)
+        .select_related("case__person__village")
+        .order_by("case__person__name_key", "case__person_id", "policy_id")
+    )
+    rows = []
+    totals: dict[str, list[int]] = {}
+    for index, line in enumerate(lines, start=1):
+        person = line.case.person
+        title = policy_title(line.policy_id)
+        rows.append(
+            PaymentRow(
+                number=index,
+                full_name=person.full_name,
+                personal_id=person.personal_id or "",
+                date_of_birth=person.date_of_birth,
+                village=person.village.name if person.village else "",
+                policy_title=title,
+                amount=line.amount,
+            )
+        )
+        entry = totals.setdefault(title, [0, 0])
+        entry[0] += 1
+        entry[1] += line.amount
+    commune = payment_list.commune
+    return PaymentSheet(
+        number=payment_list.number,
+        status=payment_list.status,
+        province=commune.province.name if commune.province_id else "",
+        commune=commune.name,
+        month=payment_list.month,
+        rows=rows,
+        totals=[(title, n, amount) for title, (n, amount) in sorted(totals.items())],
+        total=sum(row.amount for row in rows),
+    )
