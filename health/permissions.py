@@ -97,3 +97,19 @@ def require_health_worker(user: User) -> None:
 def scope_rows(queryset: QuerySet[Any], user: User, field: str = "person") -> QuerySet[Any]:
     """Health rows (alerts, tasks, readings, ...) a health worker may see."""
     return queryset.filter(**{f"{field}__in": patients_for(user)})
+
+
+def require_reading_entry(user: User, person: Person) -> str:
+    """Who may enter a reading for the person: those of require_health_access, and a helper of
+    the person's commune sitting with them (a helper enters readings, never reads the book).
+    Returns the relation ("self", "carer", "worker", "helper"); raises like
+    require_health_access."""
+    relation = relation_to(user, person)
+    if not relation and user.is_authenticated and user.is_active and user.role == Role.HELPER:
+        codes = commune_codes_for_user(user) or set()
+        relation = "helper" if person.commune_id in codes else ""
+    if not relation:
+        raise Http404
+    if not has_health_consent(person):
+        raise ConsentMissing(ConsentMissing.message_en)
+    return relation

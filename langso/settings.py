@@ -196,6 +196,16 @@ NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "langso@localhost")
 
+# Health monitoring ----------------------------------------------------------------------------
+# Most readings one POST /api/v1/health/readings may carry.
+HEALTH_READINGS_BATCH_MAX = env_int("HEALTH_READINGS_BATCH_MAX", 1000)
+# How far in the future a reading may be dated (device clocks drift) before it is refused.
+HEALTH_CLOCK_SKEW_SECONDS = env_int("HEALTH_CLOCK_SKEW_SECONDS", 300)
+# Hour (Vietnam time) after which each health worker's daily digest is sent.
+HEALTH_DIGEST_HOUR = env_int("HEALTH_DIGEST_HOUR", 7)
+# Phones or e-mail addresses told (without names) when an urgent alert is escalated.
+HEALTH_ESCALATION_RECIPIENTS = env_list("HEALTH_ESCALATION_RECIPIENTS", [])
+
 # API ------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 
