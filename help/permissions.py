@@ -15,7 +15,16 @@ from django.http import Http404
 
 from accounts.models import Role, User
 from accounts.permissions import require_roles, scope_to_communes
-from help.models import Appointment, Corner, GroupSession, QueueToken, SessionSeat
+from help.models import (
+    Appointment,
+    Attachment,
+    Case,
+    Corner,
+    GroupSession,
+    QueueToken,
+    Referral,
+    SessionSeat,
+)
 
 # Roles that work at corners: the queue, appointments, classes, skills.
 STAFF_ROLES = (Role.HELPER, Role.COMMUNE_OFFICER, Role.PROVINCE_ADMIN)
@@ -119,3 +128,54 @@ def get_seat_for_user(user: User, pk: int) -> SessionSeat:
 
 
 # Cases
+# Helpers, commune officers and province administrators work on the cases of their communes.
+# A health worker sees none; a citizen reaches their own question only by phone and case code.
+CASE_ROLES = STAFF_ROLES
+# Roles that see the commune dashboards (a province administrator also sees the province's).
+CASE_DASHBOARD_ROLES = STAFF_ROLES
+
+
+def cases_for_user(user: User) -> QuerySet[Case]:
+    """The cases of the user's communes, or 403 for roles that work on none."""
+    require_roles(user, CASE_ROLES)
+    return scope_to_communes(
+        Case.objects.select_related("commune", "corner", "person", "assigned_to"), user
+    )
+
+
+def get_case_for_user(user: User, pk: int) -> Case:
+    """A case of the user's communes, or 404 (403 for roles that work on no case)."""
+    found = cases_for_user(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def get_attachment_for_user(user: User, case_pk: int, pk: int) -> Attachment:
+    """A case's attachment, for someone who may open the case; 404 otherwise."""
+    case = get_case_for_user(user, case_pk)
+    found = Attachment.objects.filter(case=case, pk=pk).first()
+    if found is None:
+        raise Http404
+    found.case = case
+    return found
+
+
+def get_referral_for_user(user: User, pk: int) -> Referral:
+    """A referral of a case of the user's communes, or 404."""
+    require_roles(user, CASE_ROLES)
+    rows = scope_to_communes(
+        Referral.objects.select_related("case", "case__commune"), user, "case__commune"
+    )
+    found = rows.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def can_turn_into_faq(user: User, case: Case) -> bool:
+    """Whoever may write the commune's knowledge articles may make an answer an FAQ draft."""
+    from knowledge.models import Article
+    from knowledge.permissions import can_edit
+
+    return can_edit(user, Article(commune_id=case.commune_id))
