@@ -1124,7 +1124,7 @@ def alert_notify(*, alert_id: int, escalation: bool = False) -> int:
     subject = f"[Làng Số] {head}Cảnh báo {SEVERITY_VI[alert.severity]}"
     body = (
         f"{subject}: {alert.message} — {_initials(person.full_name)}, {where}. "
-        f"Mở / open: /health/alerts/{alert.pk}/"
+        f"Mở / open: /health/monitoring/alerts/{alert.pk}/"
     )
     sent = sum(_send(u, subject, body, urgent=urgent) for u in health_workers_of(alert.commune_id))
     if escalation:
@@ -1260,7 +1260,7 @@ def digests_send(*, now: datetime | None = None) -> int:
         body = (
             f"{subject}: cảnh báo đang mở / open alerts — nguy cấp {counts[1]}, cao {counts[2]}, "
             f"trung bình {counts[3]}, thấp {counts[4]}; việc đến hạn / tasks due: {tasks_due}. "
-            "Mở / open: /health/alerts/"
+            "Mở / open: /health/monitoring/alerts/"
         )
         queued += _send(worker, subject, body, urgent=False)
     return queued
@@ -1298,3 +1298,43 @@ def reading_problem_text(result: ItemResult) -> str:
 
 def open_alert_filter() -> Q:
     return ~Q(status=Alert.Status.RESOLVED)
+
+
+# Reads worth auditing ---------------------------------------------------------------------------
+
+
+def person_view_record(
+    *, actor: User, person: Person, what: str, request: HttpRequest | None = None, via: str = "web"
+) -> None:
+    """Someone looked at a person's readings, alerts or thresholds."""
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.VIEW,
+        object_type="health_monitoring",
+        object_id=person.pk,
+        object_label=what,
+        commune_code=person.commune_id,
+        on_behalf_of=person.full_name if actor.pk != person.user_id else "",
+        request=request,
+        via=via,
+    )
+
+
+def list_view_record(
+    *,
+    actor: User,
+    what: str,
+    people: list[int],
+    request: HttpRequest | None = None,
+    via: str = "web",
+) -> None:
+    """A list showing several people's health data: one entry naming them all."""
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.VIEW,
+        object_type="health_monitoring_list",
+        object_label=what,
+        request=request,
+        via=via,
+        details={"people": sorted(set(people))},
+    )
