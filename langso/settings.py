@@ -196,6 +196,15 @@ NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "langso@localhost")
 
+# Knowledge audio ------------------------------------------------------------------------------
+# Articles and lessons are read by espeak-ng (voice vi, vi-vn-x-central or vi-vn-x-south) at
+# SPEED words a minute and encoded as Opus at BITRATE kbit/s; editors' recordings are refused
+# above MAX_BYTES.
+LANGSO_AUDIO_VOICE = env_str("LANGSO_AUDIO_VOICE", "vi")
+LANGSO_AUDIO_SPEED = env_int("LANGSO_AUDIO_SPEED", 150)
+LANGSO_AUDIO_BITRATE = env_int("LANGSO_AUDIO_BITRATE", 16)
+LANGSO_AUDIO_MAX_BYTES = env_int("LANGSO_AUDIO_MAX_BYTES", 10 * 1024 * 1024)
+
 # Health monitoring ----------------------------------------------------------------------------
 # Most readings one POST /api/v1/health/readings may carry.
 HEALTH_READINGS_BATCH_MAX = env_int("HEALTH_READINGS_BATCH_MAX", 1000)
