@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from knowledge.models import Article, Audience, Language, SearchTerm, Topic
+from knowledge.models import Article, Audience, Language, RecordingLanguage, SearchTerm, Topic
 from knowledge.search import MAX_QUERY_LENGTH
 from places.models import Commune
 
@@ -127,3 +128,23 @@ class SearchTermForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=SearchTerm.Kind.choices)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class RecordingForm(forms.Form):
+    file = forms.FileField(
+        label=_("Recording"),
+        help_text=_("Opus/Ogg, MP3, M4A/AAC or WAV, at most %(size)s MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "audio/*"}),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=RecordingLanguage.choices)
+    speaker = forms.CharField(
+        label=_("Read by"),
+        max_length=120,
+        required=False,
+        help_text=_("Optional, e.g. “Lò Thị Hoa, Tổ công nghệ số bản Nà Sản”."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = settings.LANGSO_AUDIO_MAX_BYTES / 1024 / 1024
+        self.fields["file"].help_text = str(self.fields["file"].help_text) % {"size": f"{limit:g}"}

@@ -94,3 +94,23 @@ def plain_text(source: str) -> str:
         if line:
             lines.append(line)
     return " ".join(lines)
+
+
+def spoken_lines(source: str) -> list[str]:
+    """The lines of an article as sentences to read aloud: Markdown marks dropped, links read by
+    their text, numbered steps keeping their number, each line ending with a full stop so that
+    the voice pauses between them."""
+    lines = []
+    for raw in _LINK.sub(r"\1", source).replace("**", "").split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        numbered = re.match(r"^(\d+)[.)]\s+(.*)$", line)
+        if numbered:
+            line = f"{numbered.group(1)}. {numbered.group(2)}"
+        else:
+            line = _BULLET.sub(r"\1", _HEADING.sub(r"\2", line))
+        if line and line[-1] not in ".!?:;…":
+            line += "."
+        lines.append(line)
+    return lines

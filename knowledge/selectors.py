@@ -12,10 +12,19 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from knowledge.markdown import plain_text
-from knowledge.models import Article, ArticleVersion, SearchIndexStamp, SearchTerm, Topic
+from knowledge.models import (
+    Article,
+    ArticleVersion,
+    Audio,
+    Lesson,
+    LessonStep,
+    SearchIndexStamp,
+    SearchTerm,
+    Topic,
+)
 from knowledge.search import Document, Hit, SearchIndex, default_dictionary
 
 
@@ -104,3 +113,76 @@ def search_terms() -> QuerySet[SearchTerm]:
 
 def published_article(slug: str) -> Article | None:
     return published_articles().filter(slug=slug).first()
+
+
+# Audio and lessons ----------------------------------------------------------------------------
+
+
+def article_audio(article: Article) -> list[Audio]:
+    """An article's readings to offer: people's recordings first, then the computer voice.
+
+    The computer voice is included while it is being prepared, so the page can say so.
+    """
+    rows = list(
+        Audio.objects.filter(article=article).exclude(
+            kind=Audio.Kind.RECORDING, state=Audio.State.FAILED
+        )
+    )
+    return sorted(rows, key=lambda a: (a.kind != Audio.Kind.RECORDING, a.language != "vi", a.pk))
+
+
+def public_audio(pk: int) -> Audio | None:
+    """A ready audio file that anyone may download: of a published article or a lesson step."""
+    return (
+        Audio.objects.filter(pk=pk, state=Audio.State.READY)
+        .exclude(article__isnull=False, article__published_version__isnull=True)
+        .first()
+    )
+
+
+def lessons() -> list[tuple[str, str, str]]:
+    """(slug, title, skill) of every lesson, in teaching order: the skills other apps record."""
+    return list(Lesson.objects.order_by("position", "title").values_list("slug", "title", "skill"))
+
+
+def lesson_list(topic: str = "") -> QuerySet[Lesson]:
+    rows = Lesson.objects.annotate(step_count=Count("steps")).order_by("position", "title")
+    return rows.filter(topic=topic) if topic else rows
+
+
+def lesson_topics() -> list[str]:
+    """The topics that have at least one lesson."""
+    return list(Lesson.objects.values_list("topic", flat=True).distinct())
+
+
+def lesson_by_slug(slug: str, *, with_audio: bool = False) -> Lesson | None:
+    steps = LessonStep.objects.order_by("number").defer("picture_svg")
+    if with_audio:
+        steps = steps.prefetch_related(
+            Prefetch("audio", queryset=Audio.objects.filter(kind=Audio.Kind.SYNTHETIC))
+        )
+    return (
+        Lesson.objects.prefetch_related(Prefetch("steps", queryset=steps)).filter(slug=slug).first()
+    )
+
+
+def lesson_picture(slug: str, number: int) -> LessonStep | None:
+    return (
+        LessonStep.objects.filter(lesson__slug=slug, number=number)
+        .only("picture_svg", "lesson_id")
+        .first()
+    )
+
+
+def lessons_for_articles(slugs: list[str]) -> list[Lesson]:
+    """The lessons that teach what these articles explain (in teaching order)."""
+    wanted = set(slugs)
+    if not wanted:
+        return []
+    return [
+        lesson
+        for lesson in Lesson.objects.order_by("position", "title").only(
+            "slug", "title", "summary", "articles"
+        )
+        if wanted & set(lesson.articles)
+    ]

@@ -1,18 +1,31 @@
-"""Writes for the knowledge base: drafts, review, publication, the loader, search terms.
+"""Writes for the knowledge base: drafts, review, publication, the loader, search terms, audio
+and lessons.
 
 An article goes draft -> in review -> published. Editing an article that is in review or
 published sends the working copy back to draft; people keep reading the last published version
 until a second person publishes the new one. Every change is written to the audit log, and
 every publication bumps the search-index stamp so that each process rebuilds its index.
+
+Every publication also asks for the article's audio: the text is normalised for speech at once,
+and if a reading of exactly that text (same voice and settings) is already stored it is used
+again; otherwise a background task synthesises it. Editors may add recordings read by a person,
+which are listed before the computer voice.
 """
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -21,19 +34,27 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from accounts.services import audit_record
+from knowledge import voice
 from knowledge.models import (
     Article,
     ArticleVersion,
     Audience,
+    Audio,
     FaqPhrasing,
     Language,
+    Lesson,
+    LessonStep,
+    RecordingLanguage,
     SearchIndexStamp,
     SearchTerm,
     Status,
     Topic,
 )
 from knowledge.permissions import EDITOR_ROLES, can_edit, can_publish
+from knowledge.search.dictionary import DEFAULT_FILE, parse
 from lib.vn_text import fold, nfc
+
+logger = logging.getLogger("langso.knowledge")
 
 MAX_PHRASINGS = 8
 
@@ -323,6 +344,7 @@ def article_publish(
     version = _freeze(article, actor)
     _audit(actor, "update", article, request, via, status=Status.PUBLISHED, version=version.number)
     _content_changed()
+    audio_request(article=article)
     return version
 
 
@@ -366,6 +388,7 @@ def article_import(*, slug: str, phrasings: Iterable[str], source: str = "", **f
     version = _freeze(article, None)
     _audit(None, "import", article, None, "cli", source=source, version=version.number)
     _content_changed()
+    audio_request(article=article)
     return outcome
 
 
@@ -411,3 +434,365 @@ def search_term_save(
     )
     _content_changed()
     return entry
+
+
+# Audio ----------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _default_abbreviations() -> tuple[tuple[str, str], ...]:
+    return tuple(parse(DEFAULT_FILE.read_text(encoding="utf-8").splitlines()))
+
+
+def speech_abbreviations() -> dict[str, str]:
+    """Abbreviation -> words, for reading aloud: editors' entries first, then the default file.
+
+    Only the first expansion of a term is used ("cccd" is read "căn cước công dân").
+    """
+    editors = SearchTerm.objects.filter(enabled=True, kind=SearchTerm.Kind.ABBREVIATION)
+    entries = [*editors.values_list("term", "expansion"), *_default_abbreviations()]
+    spoken: dict[str, str] = {}
+    for term, expansion in entries:
+        spoken.setdefault(fold(term), expansion)
+    return spoken
+
+
+def _speech_for(audio: Audio, abbreviations: dict[str, str] | None = None) -> voice.Speech | None:
+    """What the synthetic voice reads for this audio's article or step (None if nothing)."""
+    words = speech_abbreviations() if abbreviations is None else abbreviations
+    if audio.step_id is not None:
+        step = audio.step
+        return voice.prepare([f"Bước {step.number}. {step.title}", step.text], words)
+    version = audio.article.published_version if audio.article else None
+    if version is None:
+        return None
+    return voice.prepare([version.title, version.summary, version.body], words)
+
+
+def _delete_file_if_unused(name: str) -> None:
+    if name and not Audio.objects.filter(file=name).exists():
+        default_storage.delete(name)
+
+
+def _mark_ready(audio: Audio, text_hash: str, name: str, data: bytes, seconds: int) -> bool:
+    old = audio.file.name
+    updated = Audio.objects.filter(pk=audio.pk, text_hash=text_hash).update(
+        state=Audio.State.READY,
+        file=name,
+        size=len(data),
+        duration_seconds=seconds or None,
+        content_type="audio/ogg",
+        error="",
+        updated_at=timezone.now(),
+    )
+    if updated and old and old != name:
+        transaction.on_commit(lambda: _delete_file_if_unused(old))
+    return bool(updated)
+
+
+@transaction.atomic
+def audio_request(
+    *,
+    article: Article | None = None,
+    step: LessonStep | None = None,
+    abbreviations: dict[str, str] | None = None,
+    enqueue: bool = True,
+) -> Audio | None:
+    """Make sure the synthetic reading of an article's published text (or a step) is coming.
+
+    A reading of the same words with the same voice and settings is never made twice: if it is
+    stored already, the audio is ready at once; otherwise a background task is enqueued when
+    the transaction commits (unless `enqueue` is False: the caller synthesises it itself).
+    """
+    target = {"article": article} if article is not None else {"step": step}
+    audio = Audio.objects.filter(kind=Audio.Kind.SYNTHETIC, **target).first()
+    probe = audio or Audio(kind=Audio.Kind.SYNTHETIC, **target)
+    speech = _speech_for(probe, abbreviations)
+    if speech is None:
+        return None
+    if audio is None:
+        audio = Audio.objects.create(
+            kind=Audio.Kind.SYNTHETIC, language="vi", text_hash=speech.hash, **target
+        )
+    elif audio.text_hash == speech.hash and audio.state == Audio.State.READY:
+        return audio
+    else:
+        Audio.objects.filter(pk=audio.pk).update(
+            text_hash=speech.hash, state=Audio.State.PENDING, error="", updated_at=timezone.now()
+        )
+        audio.text_hash, audio.state = speech.hash, Audio.State.PENDING
+    if default_storage.exists(speech.file_name):
+        with default_storage.open(speech.file_name, "rb") as stored:
+            data = stored.read()
+        _mark_ready(audio, speech.hash, speech.file_name, data, voice.ogg_seconds(data))
+        audio.refresh_from_db()
+        return audio
+    if enqueue:
+        from knowledge.tasks import synthesise_audio
+
+        audio_id, text_hash = audio.pk, speech.hash
+        transaction.on_commit(lambda: synthesise_audio.enqueue(audio_id, text_hash))
+    return audio
+
+
+def audio_synthesise(*, audio_id: int, text_hash: str = "", force: bool = False) -> str:
+    """Synthesise one reading now. Returns "synthesised", "cached", "superseded" or "gone".
+
+    Runs outside any transaction while espeak-ng and opusenc work, then records the file with a
+    conditional UPDATE on the text hash, so a newer publication that happened meanwhile wins.
+    `force` makes the reading again even if a file of the same text is stored (for a new
+    version of espeak-ng). A failure is recorded on the audio and raised.
+    """
+    audio = (
+        Audio.objects.select_related("article__published_version", "step")
+        .filter(pk=audio_id, kind=Audio.Kind.SYNTHETIC)
+        .first()
+    )
+    if audio is None:
+        return "gone"
+    if text_hash and audio.text_hash != text_hash:
+        return "superseded"
+    speech = _speech_for(audio)
+    if speech is None:
+        return "gone"
+    if speech.hash != audio.text_hash:
+        # The dictionary changed since the request: read the current words.
+        Audio.objects.filter(pk=audio.pk, text_hash=audio.text_hash).update(text_hash=speech.hash)
+    name = speech.file_name
+    outcome = "cached"
+    if force or not default_storage.exists(name):
+        try:
+            data, seconds = voice.synthesise(speech.text)
+        except voice.VoiceError as exc:
+            Audio.objects.filter(pk=audio.pk).update(
+                state=Audio.State.FAILED, error=str(exc)[:500], updated_at=timezone.now()
+            )
+            logger.error("audio %s failed: %s", audio.pk, exc)
+            raise
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        name = default_storage.save(name, ContentFile(data))
+        outcome = "synthesised"
+    else:
+        with default_storage.open(name, "rb") as stored:
+            data = stored.read()
+        seconds = voice.ogg_seconds(data)
+    with transaction.atomic():
+        if not _mark_ready(audio, speech.hash, name, data, seconds):
+            return "superseded"
+    return outcome
+
+
+def _recording_error(message_vi: str, message_en: str) -> ValidationError:
+    return ValidationError({"file": f"{message_vi} / {message_en}"})
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
+
+
+@transaction.atomic
+def recording_add(
+    *,
+    actor: User,
+    article: Article,
+    upload: UploadedFile,
+    language: str,
+    speaker: str = "",
+    request: HttpRequest | None = None,
+) -> Audio:
+    """Add a person's reading of an article (any supported language); it is listed first.
+
+    The file is checked by its content, not its name: Ogg (Opus or Vorbis), MP3, M4A/AAC or WAV,
+    at most LANGSO_AUDIO_MAX_BYTES.
+    """
+    if not can_edit(actor, article):
+        raise PermissionDenied
+    if language not in RecordingLanguage.values:
+        raise ValidationError(
+            {"language": "Hãy chọn ngôn ngữ của bản ghi. / Choose the recording's language."}
+        )
+    limit = settings.LANGSO_AUDIO_MAX_BYTES
+    size = upload.size or 0
+    if size > limit:
+        raise _recording_error(
+            f"Tệp ghi âm quá lớn ({_megabytes(size)} MB); giới hạn là {_megabytes(limit)} MB. "
+            "Hãy ghi ngắn hơn hoặc lưu ở chất lượng thấp hơn (ví dụ MP3 64 kbit/s)",
+            f"The recording is too large ({_megabytes(size)} MB); the limit is "
+            f"{_megabytes(limit)} MB. Record a shorter reading or save it at a lower quality "
+            "(for example MP3 at 64 kbit/s)",
+        )
+    data = b"".join(upload.chunks())
+    content_type = voice.sniff(data)
+    if content_type is None:
+        raise _recording_error(
+            "Tệp này không phải là âm thanh ở dạng hệ thống nhận (Opus/Ogg, MP3, M4A/AAC hoặc "
+            "WAV). Hãy lưu bản ghi ở một trong các dạng đó rồi tải lên lại",
+            "This file is not audio in a format we accept (Opus/Ogg, MP3, M4A/AAC or WAV). "
+            "Save the recording in one of those formats and upload it again",
+        )
+    extension = voice.ACCEPTED[content_type]
+    name = default_storage.save(
+        f"knowledge/recordings/{article.pk}-{uuid.uuid4().hex[:12]}.{extension}", ContentFile(data)
+    )
+    try:
+        seconds = voice.wav_seconds(data) or voice.ogg_seconds(data)
+        audio = Audio.objects.create(
+            article=article,
+            kind=Audio.Kind.RECORDING,
+            language=language,
+            state=Audio.State.READY,
+            file=name,
+            content_type=content_type,
+            size=len(data),
+            duration_seconds=seconds or None,
+            speaker=nfc(speaker)[:120],
+            uploaded_by=actor,
+        )
+    except Exception:
+        default_storage.delete(name)
+        raise
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="knowledge.audio",
+        object_id=audio.pk,
+        object_label=article.title,
+        commune_code=article.commune_id,
+        request=request,
+        details={
+            "article": article.pk,
+            "language": language,
+            "content_type": content_type,
+            "size": len(data),
+        },
+    )
+    return audio
+
+
+@transaction.atomic
+def recording_remove(*, actor: User, audio: Audio, request: HttpRequest | None = None) -> None:
+    """Take a person's recording off an article and delete its file."""
+    article = audio.article
+    if article is None or audio.kind != Audio.Kind.RECORDING or not can_edit(actor, article):
+        raise PermissionDenied
+    name = audio.file.name
+    audit_record(
+        actor=actor,
+        action="delete",
+        object_type="knowledge.audio",
+        object_id=audio.pk,
+        object_label=article.title,
+        commune_code=article.commune_id,
+        request=request,
+        details={"article": article.pk, "language": audio.language},
+    )
+    audio.delete()
+    transaction.on_commit(lambda: _delete_file_if_unused(name))
+
+
+# Lessons --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lesson_import(*, fields: dict[str, Any], steps: list[dict[str, str]], source_hash: str) -> str:
+    """Create or update a lesson and its steps from the repository; returns the outcome.
+
+    Steps are updated in place by number, so their audio is kept when their words do not
+    change. A lesson's skill code never changes once loaded: other apps record it.
+    """
+    from knowledge.models import LessonTopic
+
+    slug, skill = str(fields["slug"]), str(fields["skill"])
+    if fields.get("topic") not in LessonTopic.values:
+        raise ValidationError(
+            f"Chủ đề phải là một trong: {', '.join(LessonTopic.values)}. / "
+            f"The topic must be one of: {', '.join(LessonTopic.values)}."
+        )
+    lesson = Lesson.objects.filter(slug=slug).first()
+    if lesson is not None and lesson.skill != skill:
+        raise ValidationError(
+            f"Mã kỹ năng của bài {slug} là {lesson.skill}, không được đổi thành {skill}; hãy giữ "
+            f"mã cũ. / The skill code of {slug} is {lesson.skill} and cannot change to {skill}; "
+            "keep the old code."
+        )
+    if Lesson.objects.filter(skill=skill).exclude(slug=slug).exists():
+        raise ValidationError(
+            f"Mã kỹ năng {skill} đã dùng cho bài khác. / Skill code {skill} is used by another lesson."
+        )
+    if lesson is not None and lesson.source_hash == source_hash:
+        return "unchanged"
+    values = {
+        "skill": skill,
+        "title": nfc(str(fields["title"]))[:200],
+        "summary": nfc(str(fields["summary"]))[:500],
+        "topic": fields["topic"],
+        "needs": [nfc(n) for n in fields["needs"]],
+        "practice": nfc(str(fields["practice"])),
+        "articles": list(fields.get("articles") or []),
+        "position": int(fields.get("position") or 0),
+        "reviewed_on": fields.get("reviewed_on"),
+        "source_hash": source_hash,
+    }
+    outcome = "updated"
+    if lesson is None:
+        lesson = Lesson.objects.create(slug=slug, **values)
+        outcome = "created"
+    else:
+        for name, value in values.items():
+            setattr(lesson, name, value)
+        lesson.save(update_fields=[*values, "updated_at"])
+    lesson.steps.filter(number__gt=len(steps)).delete()
+    abbreviations = speech_abbreviations()
+    for number, item in enumerate(steps, start=1):
+        step, _created = LessonStep.objects.update_or_create(
+            lesson=lesson,
+            number=number,
+            defaults={
+                "title": nfc(item["title"])[:200],
+                "text": item["text"].replace("\r\n", "\n").strip(),
+                "picture_svg": item["svg"],
+                "picture_alt": nfc(item["alt"])[:300],
+            },
+        )
+        audio_request(step=step, abbreviations=abbreviations)
+    audit_record(
+        actor=None,
+        action="import",
+        object_type="knowledge.lesson",
+        object_id=lesson.pk,
+        object_label=lesson.title,
+        via="cli",
+        details={"slug": slug, "steps": len(steps)},
+    )
+    return outcome
+
+
+def audio_build(*, rebuild: bool = False) -> dict[str, int]:
+    """Make every missing reading now, in this process (`langso knowledge audio`).
+
+    With `rebuild`, every article and step is read again even if a file of the same words is
+    stored. Returns how many were already ready, taken from the store, synthesised or failed.
+    """
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    abbreviations = speech_abbreviations()
+    targets: list[dict[str, Any]] = [
+        {"article": a} for a in Article.objects.filter(published_version__isnull=False)
+    ]
+    targets += [{"step": s} for s in LessonStep.objects.select_related("lesson")]
+    for target in targets:
+        audio = audio_request(abbreviations=abbreviations, enqueue=False, **target)
+        if audio is None:
+            continue
+        if audio.state == Audio.State.READY and not rebuild:
+            counts["ready"] += 1
+            continue
+        try:
+            counts[audio_synthesise(audio_id=audio.pk, force=rebuild)] += 1
+        except voice.VoiceError:
+            counts["failed"] += 1
+            if voice.missing_programs():
+                raise
+    return dict(counts)
