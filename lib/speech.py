@@ -421,4 +421,5 @@ def _tidy(text: str) -> str:
     lines = [_SPACES.sub(" ", line).strip(" ,") for line in text.split("\n")]
     text = "\n".join(line for line in lines if line)
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
-    return re.sub(r",(\s*,)+", ",", text)
+    text = re.sub(r",(\s*,)+", ",", text)
+    return re.sub(r",\s*([.!?;:])", r"\1", text)

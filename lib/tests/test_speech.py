@@ -203,6 +203,7 @@ def test_it_keeps_vietnamese_words_in_capitals() -> None:
 def test_it_turns_symbols_into_pauses_and_drops_markup() -> None:
     assert normalise("**Chú ý** (quan trọng) → gọi") == "Chú ý, quan trọng, gọi"
     assert normalise("A & B") == "A và B"
+    assert normalise("Đặt mã (mã số).") == "Đặt mã, mã số."
 
 
 def test_it_keeps_one_sentence_per_line() -> None:
