@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -39,12 +39,20 @@ from people.models import Person
 
 PAGE_SIZE = 40
 ADVICE = {
-    1: "This reading is dangerous. Call 115 or go to the health station now; the commune health "
-    "worker has been told.",
-    2: "This reading needs attention today. The commune health worker has been told and will "
-    "contact you.",
-    3: "This reading is outside the target. The health worker will call in the next days.",
-    4: "Saved. This reading is a little outside the target; keep measuring as planned.",
+    1: gettext_lazy(
+        "This reading is dangerous. Call 115 or go to the health station now; the commune "
+        "health worker has been told."
+    ),
+    2: gettext_lazy(
+        "This reading needs attention today. The commune health worker has been told and will "
+        "contact you."
+    ),
+    3: gettext_lazy(
+        "This reading is outside the target. The health worker will call in the next days."
+    ),
+    4: gettext_lazy(
+        "Saved. This reading is a little outside the target; keep measuring as planned."
+    ),
 }
 
 
@@ -112,9 +120,7 @@ def _enter(request: HttpRequest, person: Person, relation: str, back: str) -> Ht
             if result.advice_severity is not None:
                 detail = result.advice_en if english else result.advice_vi
                 level = messages.ERROR if result.advice_severity <= 2 else messages.WARNING
-                messages.add_message(
-                    request, level, f"{_(ADVICE[result.advice_severity])} {detail}"
-                )
+                messages.add_message(request, level, f"{ADVICE[result.advice_severity]} {detail}")
             else:
                 messages.success(request, _("The reading was saved. Thank you."))
             if result.flag:
