@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from health.book import icd10
@@ -178,9 +178,9 @@ class VisitAddForm(forms.Form):
 
 
 VISIT_OUTCOMES = [
-    (HomeVisit.Status.DONE, _("visited")),
+    (HomeVisit.Status.DONE, pgettext_lazy("visit outcome", "visited")),
     (HomeVisit.Status.MISSED, _("missed (nobody at home, or could not go)")),
-    (HomeVisit.Status.CANCELLED, _("cancelled")),
+    (HomeVisit.Status.CANCELLED, pgettext_lazy("visit outcome", "cancelled")),
 ]
 
 
