@@ -220,6 +220,13 @@ class Importer:
         self.villages: dict[tuple[int, str], int] = {}
         self.village_communes_loaded: set[int] = set()
         self.village_names: dict[int, str] = {}
+        # Into an empty registry (a province's first load) nobody can hold a personal ID yet but
+        # the people this import writes, and a number met twice in the input is refused as a
+        # duplicate before any lookup: the lookups by personal ID are skipped. Old ID card
+        # numbers are still looked up (a later row may give the number of a person written
+        # earlier). A person someone else writes meanwhile makes the batch fail on the unique
+        # number; its records are then retried one by one, with lookups.
+        self.registry_was_empty = not Person.objects.exists()
 
     # Driving -----------------------------------------------------------------------------------
     def feed(self, records: Iterable[RawRecord]) -> None:
@@ -254,9 +261,16 @@ class Importer:
         )
 
     # One batch -----------------------------------------------------------------------------------
-    def _batch(self, raws: list[RawRecord], *, final: bool, check_duplicates: bool) -> None:
+    def _batch(
+        self,
+        raws: list[RawRecord],
+        *,
+        final: bool,
+        check_duplicates: bool,
+        always_look_up: bool = False,
+    ) -> None:
         pending = self._keys(raws, check_duplicates)
-        self._match(pending)
+        self._match(pending, by_personal_id=always_look_up or not self.registry_was_empty)
         parsed: list[_Pending] = []
         for item in pending:
             match = item.match
@@ -296,7 +310,9 @@ class Importer:
         try:
             with transaction.atomic():
                 outcomes = self._write(ready, households)
-        except DatabaseError as exc:
+        except (DatabaseError, connection.Database.DatabaseError) as exc:
+            # insert_rows writes through the driver's own cursor, whose errors Django does not
+            # wrap: both kinds mean the database refused the batch.
             if len(ready) == 1:
                 self._reject(
                     ready[0].raw,
@@ -312,7 +328,7 @@ class Importer:
                 return
             # New villages were committed before the batch began: the caches still hold.
             for item in ready:
-                self._batch([item.raw], final=True, check_duplicates=False)
+                self._batch([item.raw], final=True, check_duplicates=False, always_look_up=True)
             return
         for outcome in outcomes:
             self._emit(outcome)
@@ -349,9 +365,9 @@ class Importer:
             pending.append(_Pending(raw, pid, legacy))
         return pending
 
-    def _match(self, pending: list[_Pending]) -> None:
+    def _match(self, pending: list[_Pending], *, by_personal_id: bool = True) -> None:
         """Find the existing person of each record: by personal ID, else by old ID card number."""
-        pids = [p.key_pid for p in pending if p.key_pid]
+        pids = [p.key_pid for p in pending if p.key_pid] if by_personal_id else []
         by_pid: dict[str, _Match] = {}
         if pids:
             for row in _select_by_personal_id(pids):

@@ -471,6 +471,27 @@ def test_it_keeps_good_rows_when_the_database_refuses_one(tmp_path: Path, monkey
     assert rejected["line"] == "3" and rejected["reason_code"] == "database_error"
 
 
+def test_it_updates_a_person_written_meanwhile_during_a_first_load(  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch, make_person, commune_a
+) -> None:
+    """A first load skips lookups by personal ID; someone else's write must not cost a row."""
+    from people.importing import Importer
+
+    number = pid()
+    original = Importer._resolve_villages
+    written: list[int] = []
+
+    def someone_adds_a_person(self, items):  # type: ignore[no-untyped-def]
+        if not written:
+            written.append(make_person(commune_a, "Người Khác", personal_id=number).pk)
+        return original(self, items)
+
+    monkeypatch.setattr(Importer, "_resolve_villages", someone_adds_a_person)
+    result = run_import(write_csv(tmp_path / "first.csv", [row(), row(personal_id=number)]))
+    assert (result.counts.inserted, result.counts.updated, result.counts.rejected) == (1, 1, 0)
+    assert Person.objects.get(pk=written[0]).full_name == "Thạch Thị Sà Quân"
+
+
 def test_the_command_prints_a_summary_and_where_the_rejects_are(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "cli.csv", [row(), row(commune_code="99999")])
     out = io.StringIO()
