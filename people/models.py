@@ -19,7 +19,8 @@ class Sex(models.TextChoices):
 
 
 class Household(models.Model):
-    code = models.CharField(_("household code"), max_length=40, unique=True)
+    # Unique through a named constraint: see Person.personal_id.
+    code = models.CharField(_("household code"), max_length=40)
     commune = models.ForeignKey(
         "places.Commune", on_delete=models.PROTECT, related_name="households"
     )
@@ -43,6 +44,7 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
+        constraints = [models.UniqueConstraint(fields=["code"], name="household_code_unique")]
 
     def __str__(self) -> str:
         return self.code
@@ -85,9 +87,10 @@ class Person(models.Model):
         GSO_1979 = "1979", _("Decision 121-TCTK/PPCĐ (1979)")
         GSO_2008 = "2008", _("Decision 1019/QĐ-TCTK (2008)")
 
-    personal_id = models.CharField(
-        _("personal ID number"), max_length=12, unique=True, null=True, blank=True
-    )
+    # Unique through a named constraint rather than unique=True, and the phone indexed through
+    # Meta.indexes rather than db_index=True: on PostgreSQL those field options add a second
+    # (pattern-matching) index that no query here uses and that every imported row pays for.
+    personal_id = models.CharField(_("personal ID number"), max_length=12, null=True, blank=True)
     legacy_id = models.CharField(_("old ID card number"), max_length=9, blank=True)
     full_name = models.CharField(_("full name"), max_length=150)
     # Indexed through (name_key, date_of_birth) and (commune, name_key) below.
@@ -102,7 +105,7 @@ class Person(models.Model):
     ethnicity_code_list = models.CharField(
         max_length=4, choices=EthnicCodeList.choices, default=EthnicCodeList.GSO_2008
     )
-    phone = models.CharField(_("phone number"), max_length=16, blank=True, db_index=True)
+    phone = models.CharField(_("phone number"), max_length=16, blank=True)
     # Indexed through (commune, name_key, date_of_birth) below.
     commune = models.ForeignKey(
         "places.Commune", on_delete=models.PROTECT, related_name="people", db_index=False
@@ -178,7 +181,11 @@ class Person(models.Model):
         verbose_name_plural = _("people")
         # Every index costs each imported row, so they are few and, where most rows would
         # hold nothing, partial.
+        constraints = [
+            models.UniqueConstraint(fields=["personal_id"], name="person_personal_id_unique"),
+        ]
         indexes = [
+            models.Index(fields=["phone"], name="person_phone_idx"),
             models.Index(
                 fields=["commune", "name_key", "date_of_birth"], name="person_commune_name_idx"
             ),
@@ -400,6 +407,7 @@ class HistoryEntry(models.Model):
         CONSENT = "consent", _("consent changed")
         MERGED = "merged", _("merged")
         MERGE_UNDONE = "merge_undone", _("merge undone")
+        ACCOUNT = "account", _("account linked or unlinked")
 
     # An import writes one entry per person, so each entry must be cheap to insert: only the
     # two partial composite indexes below (which also serve the foreign keys), and no
@@ -569,3 +577,51 @@ class DuplicateDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} ≠ {self.second_id}"
+
+
+class AccountLinkRequest(models.Model):
+    """A citizen's "this is me": their account asks to be linked to a person of the registry.
+
+    Every attempt is kept, matched or not, so that attempts can be throttled and nobody can
+    probe ID numbers. A match whose phone equals the account's phone is linked at once;
+    another match waits for an officer of the person's commune. The typed ID number is not
+    stored: only the person it matched.
+    """
+
+    class Status(models.TextChoices):
+        NO_MATCH = "no_match", _("no matching record")
+        REFUSED = "refused", _("refused")
+        LINKED = "linked", _("linked at once")
+        PENDING = "pending", _("waiting for the commune")
+        CONFIRMED = "confirmed", _("confirmed by the commune")
+        REJECTED = "rejected", _("rejected by the commune")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="link_requests"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="link_requests"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    created_at = models.DateTimeField(_("asked"), db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("account link request")
+        verbose_name_plural = _("account link requests")
+        indexes = [
+            models.Index(
+                fields=["status", "created_at"],
+                condition=Q(status="pending"),
+                name="link_request_pending_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.person_id} ({self.status})"
