@@ -374,3 +374,199 @@ class ExportForm(forms.Form):
             ("", _("The whole province")),
             *_commune_choices(communes),
         ]
+
+
+# A new person ---------------------------------------------------------------------------------
+
+HOUSEHOLD_CHOICES = [
+    ("none", _("No household for now")),
+    ("existing", _("An existing household")),
+    ("new", _("A new household, with this person as its head")),
+]
+
+
+def _ethnicity_choices() -> list[tuple[str, str]]:
+    from lib import ethnicity as ethnicity_lib
+
+    return [("", "—")] + [(g.code_2008, f"{g.name} ({g.code_2008})") for g in ethnicity_lib.ALL]
+
+
+class PersonCreateForm(forms.Form):
+    """A person who is in no extract yet; the service checks the rules and duplicates."""
+
+    personal_id = forms.CharField(
+        label=_("Personal ID number (12 digits)"),
+        required=False,
+        help_text=_("Leave empty if the person has none yet, e.g. a newborn."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    date_of_birth = forms.CharField(
+        label=_("Date of birth"),
+        help_text=_("dd/mm/yyyy; or mm/yyyy, or the year alone, when that is all that is known."),
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=Person._meta.get_field("sex").choices)
+    ethnicity = forms.ChoiceField(label=_("Ethnicity"), required=False, choices=())
+    phone = forms.CharField(
+        label=_("Phone number"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    commune = forms.TypedChoiceField(label=_("Commune"), coerce=int)
+    village = forms.TypedChoiceField(
+        label=_("Village"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("A village of the chosen commune."),
+    )
+    household_choice = forms.ChoiceField(
+        label=_("Household"),
+        choices=HOUSEHOLD_CHOICES,
+        initial="none",
+        widget=forms.RadioSelect,
+    )
+    household = forms.CharField(
+        label=_("Code of the existing household"), required=False, max_length=40
+    )
+    relation_to_head = forms.ChoiceField(
+        label=_("Relation to the head of household"),
+        required=False,
+        choices=[("", "—"), *Person.Relation.choices],
+        help_text=_("For a member of an existing household."),
+    )
+    new_household_code = forms.CharField(
+        label=_("Code of the new household"),
+        required=False,
+        max_length=40,
+        help_text=_("Leave empty and a code is made from the commune code and today's date."),
+    )
+    marital_status = forms.ChoiceField(
+        label=_("Marital status"),
+        required=False,
+        choices=[("", "—"), *Person.MaritalStatus.choices],
+    )
+    reason = _reason_field(_("Why is this person added?"))
+    confirm_different = forms.BooleanField(
+        label=_("I checked the records listed above: this is a different person."),
+        required=False,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        communes: QuerySet[Commune],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = _("For example: “newborn, birth certificate 123/2026”.")
+        self.fields["ethnicity"].choices = _ethnicity_choices()
+        self.fields["commune"].choices = _commune_choices(communes)
+        groups: dict[str, list[tuple[int, str]]] = {}
+        names = {c.code: c.name for c in communes}
+        for village in Village.objects.filter(commune__in=list(names)).order_by(
+            "commune_id", "name"
+        ):
+            groups.setdefault(names[village.commune_id], []).append((village.pk, village.name))
+        self.fields["village"].choices = [("", "—"), *groups.items()]
+
+    def clean_personal_id(self) -> str | None:
+        number = pid_lib.clean(self.cleaned_data["personal_id"])
+        if not number:
+            return None
+        try:
+            pid_lib.parse(number)
+        except pid_lib.PersonalIdError as exc:
+            raise forms.ValidationError(_bilingual(exc.message_vi, exc.message_en)) from exc
+        return number
+
+    clean_full_name = PersonForm.clean_full_name
+    clean_date_of_birth = PersonForm.clean_date_of_birth
+    clean_phone = PersonForm.clean_phone
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        choice = data.get("household_choice")
+        code = (data.get("household") or "").strip()
+        if choice == "existing":
+            if not code:
+                self.add_error("household", _("Write the code of the household."))
+            else:
+                household = Household.objects.filter(code=code).first()
+                if household is None:
+                    self.add_error("household", _("There is no household with this code."))
+                data["household_obj"] = household
+        return data
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of services.person_create."""
+        data = self.cleaned_data
+        born, precision = data["date_of_birth"]
+        household = data.get("household_obj")
+        choice = data["household_choice"]
+        return {
+            "personal_id": data["personal_id"],
+            "full_name": data["full_name"],
+            "date_of_birth": born,
+            "birth_precision": precision,
+            "sex": data["sex"],
+            "ethnicity_code": data["ethnicity"],
+            "phone": data["phone"],
+            "commune_id": data["commune"],
+            "village_id": data["village"],
+            "household_id": household.pk if household and choice == "existing" else None,
+            "new_household": choice == "new",
+            "new_household_code": data["new_household_code"] if choice == "new" else "",
+            "relation_to_head": data["relation_to_head"] if choice == "existing" else "",
+            "marital_status": data["marital_status"],
+            "reason": data["reason"],
+            "confirmed_different": data["confirm_different"],
+        }
+
+
+# Accounts ---------------------------------------------------------------------------------------
+
+
+class AccountLinkForm(forms.Form):
+    """An officer links a citizen's account, found by the phone number it logs in with."""
+
+    phone = forms.CharField(
+        label=_("Phone number of the citizen's account"),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    reason = _reason_field(_("How did you check that the account is theirs?"))
+
+    clean_phone = PersonForm.clean_phone
+
+
+class ThisIsMeForm(forms.Form):
+    """A citizen finds their own record with their ID number and date of birth."""
+
+    personal_id = forms.CharField(
+        label=_("Your personal ID number (12 digits)"),
+        max_length=20,
+        help_text=_("The number on your citizen identity card."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Your date of birth"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text=_("dd/mm/yyyy, e.g. 14/03/1988"),
+    )
+
+    def clean_personal_id(self) -> str:
+        number = pid_lib.clean(self.cleaned_data["personal_id"])
+        if len(number) != 12 or not number.isdigit():
+            raise forms.ValidationError(
+                _("Write the 12 digits of your personal ID number, e.g. 096188012345.")
+            )
+        return number
+
+
+class LinkDecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=255,
+        help_text=_("Required to reject: say why; the citizen sees it."),
+    )

@@ -106,3 +106,23 @@ def get_merge_for_user(user: User, pk: int) -> PersonMerge:
     get_person_for_user(user, merge.kept_id, write=True)
     get_person_for_user(user, merge.merged_id, write=True)
     return merge
+
+
+def link_requests_for_user(user: User):  # type: ignore[no-untyped-def]
+    """The citizens' pending "this is me" requests an officer may decide (their communes)."""
+    require_roles(user, WRITE_ROLES)
+    from people.models import AccountLinkRequest
+
+    return scope_to_communes(
+        AccountLinkRequest.objects.filter(status=AccountLinkRequest.Status.PENDING),
+        user,
+        "person__commune",
+    )
+
+
+def get_link_request_for_user(user: User, pk: int):  # type: ignore[no-untyped-def]
+    """A pending request of the officer's communes, or 404 (403 for roles that may not)."""
+    found = link_requests_for_user(user).select_related("person", "user").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

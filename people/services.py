@@ -20,14 +20,15 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts.models import AuditEntry, User
+from accounts.models import AuditEntry, Role, User
 from accounts.permissions import user_can_act_in_commune
-from accounts.services import audit_record
+from accounts.services import audit_record, client_ip
 from lib import personal_id as pid_lib
 from lib.vn_text import name_key, nfc
 from people.extract import COLUMNS, Extract, ExtractError, RawRecord, values_from_mapping
 from people.importing import BATCH_SIZE, Counts, Importer, Outcome
 from people.models import (
+    AccountLinkRequest,
     Consent,
     Disability,
     DuplicateDismissal,
@@ -39,7 +40,7 @@ from people.models import (
     PovertyStatus,
     SocialFact,
 )
-from places.models import Village
+from places.models import Commune, Village
 
 SYNC_MAX_RECORDS = 1000
 
@@ -702,6 +703,456 @@ def household_view_record(
         commune_code=household.commune_id,
         request=request,
     )
+
+
+# A new person ---------------------------------------------------------------------------------
+
+
+class PossibleDuplicate(ValidationError):
+    """Someone of the same name and date of birth already lives in the commune.
+
+    The officer checks the records listed in `candidates` and, if the new person is somebody
+    else, confirms it (person_create with confirmed_different=True).
+    """
+
+    def __init__(self, candidates: list[Person]) -> None:
+        self.candidates = candidates
+        super().__init__(
+            _(
+                "The registry already has someone of this name and date of birth in this "
+                "commune. Check the records below; if this is a different person, tick the "
+                "confirmation and save again."
+            ),
+            code="possible_duplicate",
+        )
+
+
+def _household_code_new(commune_id: int) -> str:
+    """A code for a household the commune creates: the commune code, the date and a counter."""
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    prefix = f"LS{commune_id:05d}-{stamp}-"
+    taken = Household.objects.filter(code__startswith=prefix).count()
+    number = taken + 1
+    while Household.objects.filter(code=f"{prefix}{number:03d}").exists():
+        number += 1
+    return f"{prefix}{number:03d}"
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: User,
+    reason: str,
+    full_name: str,
+    date_of_birth: date,
+    sex: str,
+    commune_id: int,
+    birth_precision: str = Person.BirthPrecision.DAY,
+    personal_id: str | None = None,
+    ethnicity_code: str = "",
+    phone: str = "",
+    village_id: int | None = None,
+    household_id: int | None = None,
+    new_household: bool = False,
+    new_household_code: str = "",
+    relation_to_head: str = "",
+    marital_status: str = "",
+    confirmed_different: bool = False,
+    request: HttpRequest | None = None,
+) -> Person:
+    """Add a person who is in no extract yet (a newborn, someone who moved in).
+
+    The commune (and the household, existing or new) must be one the actor works in; the
+    village must belong to the commune. A person holding the same ID number is refused; one of
+    the same folded name and date of birth in the commune raises PossibleDuplicate unless the
+    officer confirmed that this is a different person. With `new_household` the person heads
+    a new household of their commune and village. Leaves a history entry and an audit entry.
+    """
+    from lib import ethnicity as ethnicity_lib
+
+    reason = _need_reason(reason)
+    if not user_can_act_in_commune(actor, commune_id):
+        raise PermissionDenied
+    commune = Commune.objects.filter(code=commune_id).first()
+    if commune is None:
+        raise ValidationError({"commune": _("Choose one of your communes.")})
+    full_name = nfc(full_name).strip()
+    if not full_name:
+        raise ValidationError({"full_name": _("Write the person's full name.")})
+    errors: dict[str, list[str]] = {}
+    village = None
+    if village_id is not None:
+        village = Village.objects.filter(pk=village_id, commune_id=commune_id).first()
+        if village is None:
+            errors["village"] = [_("This village is not in the chosen commune.")]
+    household = None
+    if household_id is not None and not new_household:
+        household = Household.objects.filter(pk=household_id).first()
+        if household is None or not user_can_act_in_commune(actor, household.commune_id):
+            errors["household"] = [_("There is no such household in your communes.")]
+        elif household.commune_id != commune_id:
+            errors["household"] = [
+                _("This household lives in another commune; choose the person's commune.")
+            ]
+        elif not relation_to_head:
+            errors["relation_to_head"] = [_("Choose the relation to the head of household.")]
+    if new_household:
+        relation_to_head = Person.Relation.HEAD
+        new_household_code = new_household_code.strip()
+        if new_household_code and Household.objects.filter(code=new_household_code).exists():
+            errors["new_household_code"] = [
+                _("A household with this code already exists; choose it as an existing household.")
+            ]
+    ethnicity = ""
+    if ethnicity_code:
+        try:
+            ethnicity = ethnicity_lib.by_code(ethnicity_code, "2008").name
+        except ethnicity_lib.EthnicityError:
+            errors["ethnicity"] = [_("Choose an ethnic group from the list.")]
+    if errors:
+        raise ValidationError(errors)
+    person = Person(
+        personal_id=personal_id or None,
+        full_name=full_name,
+        name_key=name_key(full_name),
+        date_of_birth=date_of_birth,
+        birth_precision=birth_precision,
+        sex=sex,
+        ethnicity=ethnicity,
+        ethnicity_code=ethnicity_code,
+        ethnicity_code_list=Person.EthnicCodeList.GSO_2008,
+        phone=phone,
+        commune_id=commune_id,
+        village=village,
+        relation_to_head=relation_to_head if (household or new_household) else "",
+        marital_status=marital_status,
+    )
+    _check_person_values(person, {})
+    candidates = list(
+        Person.objects.active()
+        .filter(commune_id=commune_id, name_key=person.name_key, date_of_birth=date_of_birth)
+        .order_by("id")[:10]
+    )
+    if candidates and not confirmed_different:
+        raise PossibleDuplicate(candidates)
+    history: dict[str, list[Any]] = {}
+    if new_household:
+        household = Household.objects.create(
+            code=new_household_code or _household_code_new(commune_id),
+            commune_id=commune_id,
+            village=village,
+        )
+        _history(
+            kind=HistoryEntry.Kind.CREATED,
+            actor=actor,
+            reason=reason,
+            household=household,
+            changes={"household_id": [None, household.code], "commune_code": [None, commune_id]},
+        )
+    person.household = household
+    person.save()
+    for name in ("personal_id", "full_name", "date_of_birth", "sex", "ethnicity", "phone"):
+        value = getattr(person, name)
+        if value:
+            history[name] = [None, _jsonable(name, value)]
+    history["commune_code"] = [None, commune_id]
+    if village is not None:
+        history["village"] = [None, village.name]
+    if household is not None:
+        history["household_id"] = [None, household.code]
+        history["relation_to_head"] = [None, person.relation_to_head]
+    if candidates:
+        history["different_from"] = [None, [c.pk for c in candidates]]
+    _history(
+        kind=HistoryEntry.Kind.CREATED, actor=actor, reason=reason, changes=history, person=person
+    )
+    _audit_person(
+        person,
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        reason=reason,
+        request=request,
+        details={
+            "new_household": bool(new_household),
+            "different_from": [c.pk for c in candidates],
+        },
+    )
+    return person
+
+
+# Accounts of citizens --------------------------------------------------------------------------
+
+
+class AccountLinkMethod:
+    """How an account came to be linked to a person (kept in history and the audit log)."""
+
+    OFFICER = "officer"  # an officer found the account by its phone number
+    SELF_PHONE = "self_phone"  # the citizen's ID number, birth date and phone all matched
+    CONFIRMED = "confirmed"  # an officer confirmed the citizen's request
+    DEMO = "demo"  # the demonstration data
+
+    ALL = (OFFICER, SELF_PHONE, CONFIRMED, DEMO)
+
+
+@transaction.atomic
+def person_link_user(
+    *,
+    person: Person,
+    user: User,
+    by: User | None,
+    method: str,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> bool:
+    """Link a citizen's account to their person, so they see their own record and benefits.
+
+    Refuses (ValidationError) an account that is not a citizen's, an account already linked to
+    another person, and a person already linked to another account; linking the same pair
+    again changes nothing and returns False.
+    """
+    if method not in AccountLinkMethod.ALL:
+        raise ValueError(f"unknown link method {method!r}")
+    person = Person.objects.get(pk=person.pk)
+    if user.role != Role.CITIZEN:
+        raise ValidationError(
+            _("Only a citizen's account can be linked to a person."), code="not_a_citizen"
+        )
+    if person.merged_into_id is not None:
+        raise ValidationError(_("This record was merged into another one; link the kept record."))
+    if person.user_id == user.pk:
+        return False
+    if person.user_id is not None:
+        raise ValidationError(
+            _(
+                "This person is already linked to another account. Unlink that account first "
+                "if it is not theirs."
+            ),
+            code="person_linked_elsewhere",
+        )
+    if Person.objects.filter(user=user).exclude(pk=person.pk).exists():
+        raise ValidationError(
+            _(
+                "This account is already linked to another person. Unlink it from that record "
+                "first if it was linked by mistake."
+            ),
+            code="account_linked_elsewhere",
+        )
+    # Claimed with a conditional update: two officers linking at once cannot both succeed.
+    claimed = Person.objects.filter(pk=person.pk, user__isnull=True).update(
+        user=user, updated_at=timezone.now()
+    )
+    if not claimed:
+        raise ValidationError(
+            _("This person is already linked to another account."), code="person_linked_elsewhere"
+        )
+    reason = reason.strip()[:255]
+    _history(
+        kind=HistoryEntry.Kind.ACCOUNT,
+        actor=by,
+        reason=reason,
+        changes={"account": [None, f"{user.username} ({method})"]},
+        person=person,
+    )
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=person.pk,
+        object_label=person.full_name,
+        commune_code=person.commune_id,
+        reason=reason,
+        request=request,
+        via="cli" if method == AccountLinkMethod.DEMO else "web",
+        details={"account_linked": user.pk, "method": method},
+    )
+    return True
+
+
+@transaction.atomic
+def person_unlink_user(
+    *, person: Person, by: User | None, reason: str, request: HttpRequest | None = None
+) -> bool:
+    """Remove the link between a person and their account (a mistake, a lost phone number).
+
+    Returns False when the person had no linked account.
+    """
+    reason = _need_reason(reason)
+    person = Person.objects.select_related("user").get(pk=person.pk)
+    user = person.user
+    if user is None:
+        return False
+    Person.objects.filter(pk=person.pk, user=user).update(user=None, updated_at=timezone.now())
+    _history(
+        kind=HistoryEntry.Kind.ACCOUNT,
+        actor=by,
+        reason=reason,
+        changes={"account": [user.username, None]},
+        person=person,
+    )
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=person.pk,
+        object_label=person.full_name,
+        commune_code=person.commune_id,
+        reason=reason,
+        request=request,
+        details={"account_unlinked": user.pk},
+    )
+    return True
+
+
+# "This is me" attempts an account may make in a day (an address: four times as many).
+LINK_ATTEMPT_LIMIT = 5
+LINK_WINDOW_SECONDS = 24 * 3600
+
+
+class LinkThrottled(PermissionDenied):
+    """Too many "this is me" attempts from this account or address; try again later."""
+
+
+def _birth_matches(person: Person, day: date) -> bool:
+    """The date typed by the citizen agrees with the record, as precisely as it is known."""
+    born = person.date_of_birth
+    if born is None:
+        return False
+    if person.birth_precision == Person.BirthPrecision.YEAR:
+        return born.year == day.year
+    if person.birth_precision == Person.BirthPrecision.MONTH:
+        return (born.year, born.month) == (day.year, day.month)
+    return born == day
+
+
+def link_request_is_throttled(*, user: User, ip_address: str | None) -> bool:
+    """True when too many attempts came from this account or address in the window."""
+    from django.conf import settings
+
+    window = getattr(settings, "PERSON_LINK_WINDOW_SECONDS", LINK_WINDOW_SECONDS)
+    limit = getattr(settings, "PERSON_LINK_ATTEMPT_LIMIT", LINK_ATTEMPT_LIMIT)
+    since = timezone.now() - timedelta(seconds=window)
+    recent = AccountLinkRequest.objects.filter(created_at__gte=since)
+    if recent.filter(user=user).count() >= limit:
+        return True
+    # An address gets more room: a digital corner's shared phone serves many people.
+    return bool(ip_address) and recent.filter(ip_address=ip_address).count() >= limit * 4
+
+
+@transaction.atomic
+def link_request_submit(
+    *, user: User, personal_id: str, date_of_birth: date, request: HttpRequest | None = None
+) -> AccountLinkRequest:
+    """A citizen says "this is me" with their 12-digit ID number and date of birth.
+
+    When exactly one living person has that number and date of birth, and their recorded phone
+    is the account's phone, the account is linked at once. When they match but the phone does
+    not, the request waits for an officer of the person's commune. Whatever the outcome, the
+    attempt is recorded and counts towards throttling (LinkThrottled when too many); the
+    answer never says whether the number exists.
+    """
+    if user.role != Role.CITIZEN:
+        raise PermissionDenied
+    ip_address = client_ip(request)
+    if link_request_is_throttled(user=user, ip_address=ip_address):
+        raise LinkThrottled
+    now = timezone.now()
+    attempt = AccountLinkRequest(user=user, created_at=now, ip_address=ip_address)
+    matches = [
+        p
+        for p in Person.objects.living().filter(personal_id=pid_lib.clean(personal_id))[:2]
+        if _birth_matches(p, date_of_birth)
+    ]
+    person = matches[0] if len(matches) == 1 else None
+    already = Person.objects.filter(user=user).exclude(pk=person.pk if person else None)
+    if person is None:
+        attempt.status = AccountLinkRequest.Status.NO_MATCH
+    elif already.exists() or (person.user_id is not None and person.user_id != user.pk):
+        attempt.person = person
+        attempt.status = AccountLinkRequest.Status.REFUSED
+    elif person.user_id == user.pk:
+        attempt.person = person
+        attempt.status = AccountLinkRequest.Status.LINKED
+    elif person.phone and user.phone and person.phone == user.phone:
+        person_link_user(
+            person=person,
+            user=user,
+            by=user,
+            method=AccountLinkMethod.SELF_PHONE,
+            reason=_("ID number, date of birth and phone number matched"),
+            request=request,
+        )
+        attempt.person = person
+        attempt.status = AccountLinkRequest.Status.LINKED
+        attempt.decided_at = now
+    else:
+        attempt.person = person
+        attempt.status = AccountLinkRequest.Status.PENDING
+        AccountLinkRequest.objects.filter(
+            user=user, status=AccountLinkRequest.Status.PENDING
+        ).update(status=AccountLinkRequest.Status.REJECTED, decided_at=now, note="replaced")
+    attempt.save()
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.CREATE,
+        object_type="account_link_request",
+        object_id=attempt.pk,
+        object_label=user.username,
+        commune_code=person.commune_id if person is not None else None,
+        request=request,
+        details={"status": attempt.status},
+    )
+    return attempt
+
+
+@transaction.atomic
+def link_request_decide(
+    *,
+    link_request: AccountLinkRequest,
+    by: User,
+    confirm: bool,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> AccountLinkRequest:
+    """An officer of the person's commune confirms (the account is linked) or rejects a request.
+
+    The officer should have seen the citizen's identity card, or called the person.
+    """
+    note = note.strip()[:255]
+    if not confirm and not note:
+        raise ValidationError({"note": _("Say why the request is rejected; the citizen sees it.")})
+    person = link_request.person
+    assert person is not None
+    if not user_can_act_in_commune(by, person.commune_id):
+        raise PermissionDenied
+    status = AccountLinkRequest.Status.CONFIRMED if confirm else AccountLinkRequest.Status.REJECTED
+    claimed = AccountLinkRequest.objects.filter(
+        pk=link_request.pk, status=AccountLinkRequest.Status.PENDING
+    ).update(status=status, decided_by=by, decided_at=timezone.now(), note=note)
+    if not claimed:
+        raise ValidationError(_("This request was already decided."))
+    if confirm:
+        person_link_user(
+            person=person,
+            user=link_request.user,
+            by=by,
+            method=AccountLinkMethod.CONFIRMED,
+            reason=note or _("request confirmed by the commune"),
+            request=request,
+        )
+    else:
+        audit_record(
+            actor=by,
+            action=AuditEntry.Action.UPDATE,
+            object_type="account_link_request",
+            object_id=link_request.pk,
+            object_label=link_request.user.username,
+            commune_code=person.commune_id,
+            reason=note,
+            request=request,
+            details={"status": status},
+        )
+    link_request.refresh_from_db()
+    return link_request
 
 
 # Consent ----------------------------------------------------------------------------------------

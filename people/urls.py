@@ -5,7 +5,12 @@ from people import views
 app_name = "people"
 urlpatterns = [
     path("", views.search, name="search"),
+    path("new/", views.person_create, name="person_create"),
     path("<int:pk>/", views.person_detail, name="person"),
+    path("<int:pk>/account/link/", views.account_link, name="account_link"),
+    path("<int:pk>/account/unlink/", views.account_unlink, name="account_unlink"),
+    path("account-requests/", views.link_requests, name="link_requests"),
+    path("account-requests/<int:pk>/", views.link_request_decide, name="link_request_decide"),
     path("<int:pk>/reveal-id/", views.person_reveal, name="person_reveal"),
     path("<int:pk>/history/", views.person_history, name="person_history"),
     path("<int:pk>/edit/", views.person_edit, name="person_edit"),
@@ -31,4 +36,5 @@ urlpatterns = [
     path("export/", views.export_verified, name="export_verified"),
     path("me/", views.my_record, name="my_record"),
     path("me/consents/", views.my_consent_record, name="my_consent_record"),
+    path("me/link/", views.my_link, name="my_link"),
 ]

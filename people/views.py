@@ -27,7 +27,7 @@ from accounts.permissions import communes_for_user, require_roles, role_required
 from lib import personal_id as pid_lib
 from lib import phone as phone_lib
 from people import forms, selectors, services
-from people.models import Disability, PersonMerge, SocialFact
+from people.models import AccountLinkRequest, Disability, PersonMerge, SocialFact
 from people.permissions import (
     EXPORT_ROLES,
     READ_ROLES,
@@ -36,9 +36,11 @@ from people.permissions import (
     can_write,
     get_consent_for_user,
     get_household_for_user,
+    get_link_request_for_user,
     get_merge_for_user,
     get_own_person,
     get_person_for_user,
+    link_requests_for_user,
     people_for_user,
 )
 
@@ -271,6 +273,133 @@ def disability_end(request: HttpRequest, pk: int, disability_pk: int) -> HttpRes
         "people/disability_end.html",
         {"person": person, "disability": disability, "form": form},
     )
+
+
+# A new person ---------------------------------------------------------------------------------
+
+
+@role_required(*WRITE_ROLES)
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    """Add someone who is in no extract yet; look-alikes must be confirmed as other people."""
+    user = _user(request)
+    communes = communes_for_user(user).order_by("name")
+    candidates: list[Any] = []
+    if request.method == "POST":
+        form = forms.PersonCreateForm(request.POST, communes=communes)
+        if form.is_valid():
+            try:
+                person = services.person_create(
+                    actor=user, request=request, **form.service_arguments()
+                )
+            except services.PossibleDuplicate as duplicate:
+                candidates = duplicate.candidates
+                for candidate in candidates:
+                    candidate.masked_id = pid_lib.mask(candidate.personal_id or "")
+                form.add_error("confirm_different", duplicate.messages)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("The person was added to the registry."))
+                return redirect("people:person", pk=person.pk)
+    else:
+        form = forms.PersonCreateForm(communes=communes)
+    return render(request, "people/person_create.html", {"form": form, "candidates": candidates})
+
+
+# Accounts ---------------------------------------------------------------------------------------
+
+
+@role_required(*WRITE_ROLES)
+@require_http_methods(["GET", "POST"])
+def account_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """An officer links a citizen's account, found by its phone number, to this person."""
+    user = _user(request)
+    person = get_person_for_user(user, pk, write=True)
+    form = forms.AccountLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account = User.objects.filter(phone=form.cleaned_data["phone"]).first()
+        if account is None or account.role != Role.CITIZEN:
+            form.add_error(
+                "phone",
+                _(
+                    "No citizen's account uses this phone number. The citizen first creates "
+                    "an account with it, or check the number."
+                ),
+            )
+        else:
+            try:
+                services.person_link_user(
+                    person=person,
+                    user=account,
+                    by=user,
+                    method=services.AccountLinkMethod.OFFICER,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("The account was linked to this person."))
+                return redirect("people:person", pk=pk)
+    return render(request, "people/account_link.html", {"person": person, "form": form})
+
+
+@role_required(*WRITE_ROLES)
+@require_http_methods(["GET", "POST"])
+def account_unlink(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    person = get_person_for_user(user, pk, write=True)
+    if person.user_id is None:
+        return redirect("people:person", pk=pk)
+    form = forms.ReasonForm(request.POST or None)
+    form.fields["reason"].label = _("Why is the account unlinked?")
+    if request.method == "POST" and form.is_valid():
+        services.person_unlink_user(
+            person=person, by=user, reason=form.cleaned_data["reason"], request=request
+        )
+        messages.success(request, _("The account was unlinked; the person's record stays."))
+        return redirect("people:person", pk=pk)
+    return render(request, "people/account_unlink.html", {"person": person, "form": form})
+
+
+@role_required(*WRITE_ROLES)
+def link_requests(request: HttpRequest) -> HttpResponse:
+    """Citizens' "this is me" requests waiting for an officer of the person's commune."""
+    user = _user(request)
+    rows = link_requests_for_user(user).select_related("person", "person__commune", "user")
+    page = Paginator(rows.order_by("created_at", "id"), 50).get_page(request.GET.get("page"))
+    for row in page:
+        row.masked_id = pid_lib.mask(row.person.personal_id or "")
+    return render(
+        request, "people/link_requests.html", {"page": page, "form": forms.LinkDecisionForm()}
+    )
+
+
+@role_required(*WRITE_ROLES)
+@require_POST
+def link_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    link_request = get_link_request_for_user(user, pk)
+    form = forms.LinkDecisionForm(request.POST)
+    confirm = request.POST.get("decision") == "confirm"
+    if form.is_valid():
+        try:
+            services.link_request_decide(
+                link_request=link_request,
+                by=user,
+                confirm=confirm,
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if confirm:
+                messages.success(request, _("The account was linked to the person."))
+            else:
+                messages.success(request, _("The request was rejected."))
+    return redirect("people:link_requests")
 
 
 # Households ------------------------------------------------------------------------------------
@@ -549,6 +678,76 @@ def my_record(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "people/my_record.html", context)
+
+
+@role_required(Role.CITIZEN)
+@require_http_methods(["GET", "POST"])
+def my_link(request: HttpRequest) -> HttpResponse:
+    """ "This is me": a citizen links their account to their record in the registry."""
+    user = _user(request)
+    if get_own_person(user) is not None:
+        return redirect("people:my_record")
+    form = forms.ThisIsMeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attempt = services.link_request_submit(
+                user=user,
+                personal_id=form.cleaned_data["personal_id"],
+                date_of_birth=form.cleaned_data["date_of_birth"],
+                request=request,
+            )
+        except services.LinkThrottled:
+            messages.error(
+                request,
+                _(
+                    "Too many attempts. Try again tomorrow, or bring your identity card to the "
+                    "commune office or a digital corner."
+                ),
+            )
+            return redirect("people:my_link")
+        status = attempt.status
+        if status == AccountLinkRequest.Status.LINKED:
+            messages.success(request, _("Your account is now linked to your record."))
+            return redirect("people:my_record")
+        if status == AccountLinkRequest.Status.PENDING:
+            messages.info(
+                request,
+                _(
+                    "We found your record. An officer of your commune will check and confirm "
+                    "it; you will see your record here once they have."
+                ),
+            )
+        elif status == AccountLinkRequest.Status.REFUSED:
+            messages.error(
+                request,
+                _(
+                    "This record is already linked to another account. Ask the officer of your "
+                    "commune for help."
+                ),
+            )
+        else:
+            messages.error(
+                request,
+                _(
+                    "No record matches this ID number and date of birth. Check both, or ask "
+                    "the officer of your commune or a digital corner."
+                ),
+            )
+        return redirect("people:my_link")
+    pending = AccountLinkRequest.objects.filter(
+        user=user, status=AccountLinkRequest.Status.PENDING
+    ).exists()
+    last_rejected = (
+        AccountLinkRequest.objects.filter(user=user, status=AccountLinkRequest.Status.REJECTED)
+        .exclude(note="replaced")
+        .order_by("-decided_at")
+        .first()
+    )
+    return render(
+        request,
+        "people/my_link.html",
+        {"form": form, "pending": pending, "rejected": last_rejected},
+    )
 
 
 @role_required(Role.CITIZEN)
