@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from accounts.api_auth import session_auth, token_or_session
@@ -190,7 +190,7 @@ def screen(request: HttpRequest, payload: ScreenIn) -> ScreenOut | HttpResponse:
 # --- cases and payment lists -------------------------------------------------------------------
 
 
-class CaseStepOut(Schema):
+class BenefitCaseStepOut(Schema):
     action: str
     from_status: str
     to_status: str
@@ -199,7 +199,7 @@ class CaseStepOut(Schema):
     at: dt.datetime
 
 
-class CaseOut(Schema):
+class BenefitCaseOut(Schema):
     id: int
     person_id: int
     personal_id_masked: str
@@ -214,16 +214,16 @@ class CaseOut(Schema):
     end_reason: str
 
 
-class CaseDetailOut(CaseOut):
-    steps: list[CaseStepOut]
+class BenefitCaseDetailOut(BenefitCaseOut):
+    steps: list[BenefitCaseStepOut]
 
 
-class CaseProposeIn(Schema):
+class BenefitCaseProposeIn(Schema):
     decision_id: int = Field(description="An eligible, current decision of a monthly policy")
     reason: str = ""
 
 
-class CaseStepIn(Schema):
+class BenefitCaseStepIn(Schema):
     action: Literal["review", "approve", "suspend", "resume", "end", "clear"]
     reason: str = Field("", max_length=400, description="Needed to suspend, resume, end or clear")
     end_reason: (
@@ -289,7 +289,7 @@ def _workflow_refusal(request: HttpRequest, exc: Any) -> HttpResponse:
 
 @router.get(
     "/cases",
-    response=list[CaseOut],
+    response=list[BenefitCaseOut],
     auth=token_or_session("read"),
     summary="Benefit cases of the caller's communes",
 )
@@ -299,9 +299,10 @@ def case_list(
     commune: int | None = None,
     policy: str | None = None,
     needs_review: bool | None = None,
-    limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
+    limit, offset = min(max(limit, 1), 500), max(offset, 0)
     cases = permissions.cases_for_user(request.user)  # type: ignore[arg-type]
     if status:
         cases = cases.filter(status=status)
@@ -317,7 +318,7 @@ def case_list(
 
 @router.get(
     "/cases/{case_id}",
-    response=CaseDetailOut,
+    response=BenefitCaseDetailOut,
     auth=token_or_session("read"),
     summary="One case with every step",
 )
@@ -349,11 +350,11 @@ def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
 
 @router.post(
     "/cases",
-    response={201: CaseOut},
+    response={201: BenefitCaseOut},
     auth=[session_auth],
     summary="Propose a case from an eligible decision",
 )
-def case_propose(request: HttpRequest, payload: CaseProposeIn) -> Any:
+def case_propose(request: HttpRequest, payload: BenefitCaseProposeIn) -> Any:
     decision = permissions.get_decision_for_user(request.user, payload.decision_id)  # type: ignore[arg-type]
     try:
         case = services.case_propose(
@@ -370,7 +371,7 @@ def case_propose(request: HttpRequest, payload: CaseProposeIn) -> Any:
 
 @router.post(
     "/cases/{case_id}/steps",
-    response=CaseOut,
+    response=BenefitCaseOut,
     auth=[session_auth],
     summary="Take a step: review, approve, suspend, resume, end or clear a review flag",
     description=(
@@ -379,7 +380,7 @@ def case_propose(request: HttpRequest, payload: CaseProposeIn) -> Any:
         "benefits.approve_case). Refusals answer 403 (not allowed) or 409 (wrong status)."
     ),
 )
-def case_step(request: HttpRequest, case_id: int, payload: CaseStepIn) -> Any:
+def case_step(request: HttpRequest, case_id: int, payload: BenefitCaseStepIn) -> Any:
     user = request.user
     case = permissions.get_case_for_user(user, case_id)  # type: ignore[arg-type]
     common = {"case": case, "actor": user, "request": request, "via": "api"}
