@@ -236,7 +236,7 @@ def hours_text(hours: Iterable[OpeningHours], weekday: int) -> str:
 
 def hours_summary(hours: Iterable[OpeningHours]) -> list[tuple[str, str]]:
     """Opening hours as (days, times) lines, consecutive days with the same times together:
-    ("Thứ Hai – Thứ Sáu", "07:30–11:30, 13:30–17:00")."""
+    ("Thứ 2 – Thứ 6", "07:30–11:30, 13:30–17:00")."""
     rows = list(hours)
     by_day = [hours_text(rows, wd) for wd in range(7)]
     lines: list[tuple[str, str]] = []

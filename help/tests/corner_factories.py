@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from help import services
 from help.models import Corner, Language
 
 # A Monday in the future; tests freeze time at 08:00 local on the Friday before.
-MONDAY = datetime(2026, 3, 2).date()
+MONDAY = date(2026, 3, 2)
 FRIDAY_MORNING = "2026-02-27 08:00:00+07:00"
 
 
