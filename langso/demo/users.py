@@ -15,6 +15,7 @@ from django.db.models import Count, QuerySet
 from accounts import services as account_services
 from accounts.models import Role, User
 from lib.phone import display as phone_display
+from people import services as people_services
 from people.models import Person
 from places.models import Commune
 
@@ -185,8 +186,19 @@ def ensure_accounts(
         if role == Role.CITIZEN:
             # The citizen sees their own record through this link; only one record is theirs.
             linked = citizen.pk if citizen else None
-            Person._base_manager.filter(user=user).exclude(pk=linked).update(user=None)
-            Person._base_manager.filter(pk=linked).update(user=user)
+            stale = Person._base_manager.filter(user=user).exclude(pk=linked)
+            if citizen and citizen.user_id not in (None, user.pk):
+                stale = stale | Person._base_manager.filter(pk=citizen.pk)
+            for other in stale:
+                people_services.person_unlink_user(person=other, by=None, reason="demo")
+            if citizen:
+                people_services.person_link_user(
+                    person=citizen,
+                    user=user,
+                    by=None,
+                    method=people_services.AccountLinkMethod.DEMO,
+                    reason="demo",
+                )
             if citizen:
                 codes = [citizen.commune_id]
                 commune_names.setdefault(citizen.commune_id, citizen.commune.name)
