@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from io import StringIO
 from pathlib import Path
 
@@ -10,7 +11,13 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from knowledge import selectors
-from knowledge.loading import MAX_PICTURE_BYTES, ContentError, parse_lesson, read_lessons
+from knowledge.loading import (
+    LESSONS_DIR,
+    MAX_PICTURE_BYTES,
+    ContentError,
+    parse_lesson,
+    read_lessons,
+)
 from knowledge.models import Audio, Lesson, LessonStep
 
 
@@ -124,9 +131,22 @@ def test_it_links_lessons_from_search_results_and_articles(client, db):
     assert reverse("knowledge:lesson", args=["cai-dat-dang-nhap-vneid"]) in article
 
 
-def test_it_reads_each_step_aloud(db, django_capture_on_commit_callbacks, client):
+def test_it_reads_each_step_aloud(db, django_capture_on_commit_callbacks, client, tmp_path):
+    # One lesson is enough to show every step gets its reading; all eight take ~20 s.
+    shutil.copytree(LESSONS_DIR / "goi-video-zalo", tmp_path / "goi-video-zalo")
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("knowledge", "load", "--dir", str(NO_ARTICLES), stdout=StringIO())
+        call_command(
+            "knowledge",
+            "load",
+            "--dir",
+            str(NO_ARTICLES),
+            "--lessons-dir",
+            str(tmp_path),
+            stdout=StringIO(),
+        )
+    assert Audio.objects.filter(step__lesson__slug="goi-video-zalo").count() == (
+        LessonStep.objects.filter(lesson__slug="goi-video-zalo").count()
+    )
     step = LessonStep.objects.get(lesson__slug="goi-video-zalo", number=5)
     audio = Audio.objects.get(step=step)
     assert audio.state == Audio.State.READY
