@@ -43,19 +43,17 @@ from lib import phone as phone_lib
 BOOKING_HORIZON_DAYS = 60
 NEXT_SLOT_DAYS = 14
 
-# Practical skills a helper can attest when the knowledge base lists no lessons with skill codes.
+# Practical skills a helper can attest when the knowledge base has no lessons loaded yet: the
+# skill codes of knowledge/lessons, so that attestations keep their meaning once they are.
 FALLBACK_SKILLS: tuple[tuple[str, str], ...] = (
-    ("vneid_level2", _("Activate a VNeID level 2 account")),
-    ("vneid_documents", _("Show documents in the VNeID app")),
-    ("public_service_dossier", _("Submit a dossier on the public-service portal")),
-    ("health_insurance_app", _("Use the VssID health-insurance app")),
-    ("bank_transfer", _("Transfer money with a banking app")),
-    ("qr_payment", _("Pay by scanning a QR code")),
-    ("bill_payment", _("Pay an electricity or water bill online")),
-    ("zalo_video_call", _("Make a Zalo video call")),
-    ("spot_scam", _("Recognise a scam message or call")),
-    ("online_selling", _("Sell a product online")),
-    ("job_search", _("Find and apply for a job online")),
+    ("vneid-install-login", _("Install and log in to the VNeID app")),
+    ("vneid-level-2", _("Register a level 2 electronic identity account (VNeID)")),
+    ("zalo-video-call", _("Make a Zalo video call to a relative")),
+    ("spot-online-scams", _("Recognise and avoid scams by phone and online")),
+    ("submit-public-service-dossier", _("Submit a dossier on the national public-service portal")),
+    ("health-insurance-card-app", _("Show the health-insurance card in VNeID or VssID")),
+    ("find-a-job-online", _("Find a job online safely")),
+    ("pay-utility-bill", _("Pay the electricity or water bill with a banking app")),
 )
 
 
