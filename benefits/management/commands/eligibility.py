@@ -25,6 +25,7 @@ WORDS = {
         None: "thiếu dữ liệu",
         "missing": "thiếu",
         "per_month": "/tháng",
+        "once": " một lần",
         "total": "Tổng trợ cấp tiền mặt hằng tháng (sau khi chỉ hưởng mức cao nhất)",
         "health": "Bảo hiểm y tế do nhà nước đóng",
         "yes": "có",
@@ -40,6 +41,7 @@ WORDS = {
         None: "missing data",
         "missing": "missing",
         "per_month": "/month",
+        "once": " once",
         "total": "Total monthly cash support (only the highest of overlapping allowances)",
         "health": "Health insurance paid by the state",
         "yes": "yes",
@@ -146,7 +148,8 @@ class Command(BaseCommand):
             title = result.title_vi if lang == "vi" else result.title_en
             line = f"\n{title}: {words[result.status]}"
             if result.amount is not None:
-                line += f", {format_vnd(result.amount)}{words['per_month']}"
+                unit = words["once"] if result.kind == "one_off" else words["per_month"]
+                line += f", {format_vnd(result.amount)}{unit}"
             self.stdout.write(line)
             for cond in result.conditions:
                 message = cond.message_vi if lang == "vi" else cond.message_en
