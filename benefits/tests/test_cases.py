@@ -188,9 +188,7 @@ def test_it_refuses_proposing_for_another_commune(
     client: Any, decision: Decision, officer_b: Any
 ) -> None:
     login(client, officer_b)
-    response = client.post(
-        reverse("benefits:propose_all"), {"commune": 31825, "confirm": "yes"}
-    )
+    response = client.post(reverse("benefits:propose_all"), {"commune": 31825, "confirm": "yes"})
     assert response.status_code == 200  # the commune is not a choice: the form is shown again
     assert not Case.objects.exists()
     response = client.post(reverse("benefits:decision_propose", args=[decision.pk]))
