@@ -28,6 +28,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
 
+from health.monitoring.services import monitoring_run_due
 from notifications.services import message_dispatch_due
 
 logger = logging.getLogger("langso.worker")
@@ -43,6 +44,13 @@ def dispatch_once() -> None:
             logger.info("notifications dispatched: %s", counts)
     except Exception:  # noqa: BLE001 - a failed run (database away) is retried next time
         logger.exception("notification dispatch failed; retrying at the next interval")
+    try:
+        # Health alerts: escalations, snoozes, the no-reading sweep and the daily digests.
+        health = monitoring_run_due()
+        if any(health.values()):
+            logger.info("health monitoring: %s", health)
+    except Exception:  # noqa: BLE001 - as above: the next interval tries again
+        logger.exception("health monitoring run failed; retrying at the next interval")
 
 
 class Dispatcher(threading.Thread):
