@@ -23,7 +23,8 @@ router = Router(tags=["health"])
     description=(
         "A Bundle of type `collection` with the Patient, their Conditions (ICD-10; registry "
         "disabilities in a local code system), Observations (readings, LOINC/UCUM), CarePlans "
-        "(goals contained) and Encounters (home visits). Only the person, the carers they "
+        "(goals contained), Encounters (home visits), AllergyIntolerances, Immunizations and "
+        "MedicationStatements. Only the person, the carers they "
         "named and the health workers of their commune may export it, while the person's "
         "consent for health care is active; every export is written to the audit log. "
         "Refusals: 404 (unknown or out of reach), 403 `consent_missing`."

@@ -1,5 +1,6 @@
 """FHIR R4 exchange of a health book: a Bundle of Patient, Condition, Observation, CarePlan and
-Encounter, for the e-health book on VNeID and other systems.
+Encounter, with the book's AllergyIntolerance, Immunization and MedicationStatement (the e-health
+book on VNeID holds allergies and vaccinations too), for exchange with it and other systems.
 
 FHIR stays at the boundary (research/health.md §7.5): the book is stored in its own tables, and
 this module maps it to FHIR on export and reads FHIR back into plain values on import; it
@@ -297,6 +298,75 @@ def encounter(visit: Any, subject: str) -> dict[str, Any]:
     return resource
 
 
+ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+NO_REACTION = "unspecified"
+
+
+def allergy(entry: Any, subject: str) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "resourceType": "AllergyIntolerance",
+        "clinicalStatus": {"coding": [_coding(ALLERGY_CLINICAL, "active")]},
+        "criticality": "high" if entry.severity == "severe" else "low",
+        "code": {"text": entry.substance},
+        "patient": {"reference": subject},
+        "recordedDate": _iso(entry.recorded_at),
+        "reaction": [
+            {
+                "manifestation": [{"text": entry.reaction or NO_REACTION}],
+                "severity": entry.severity,
+            }
+        ],
+    }
+    if entry.note:
+        resource["note"] = [{"text": entry.note}]
+    return resource
+
+
+def immunization(entry: Any, subject: str) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "resourceType": "Immunization",
+        "status": "completed",
+        "vaccineCode": {"text": entry.vaccine},
+        "patient": {"reference": subject},
+        "occurrenceDateTime": entry.given_on.isoformat(),
+        "recorded": _iso(entry.recorded_at),
+    }
+    if entry.lot:
+        resource["lotNumber"] = entry.lot
+    if entry.place:
+        resource["location"] = {"display": entry.place}
+    if entry.dose_number:
+        resource["protocolApplied"] = [{"doseNumberPositiveInt": entry.dose_number}]
+    if entry.note:
+        resource["note"] = [{"text": entry.note}]
+    return resource
+
+
+def medication_statement(entry: Any, subject: str) -> dict[str, Any]:
+    # The dose ("5 mg") and how often ("once each morning") are free text in the book: the
+    # dose is the dosage's text, how often its patient instruction.
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationStatement",
+        "status": "stopped" if entry.stopped else "active",
+        "medicationCodeableConcept": {"text": entry.name},
+        "subject": {"reference": subject},
+        "dateAsserted": _iso(entry.recorded_at),
+        "dosage": [{"text": entry.dose, "patientInstruction": entry.frequency}],
+    }
+    period = {}
+    if entry.started:
+        period["start"] = entry.started.isoformat()
+    if entry.stopped:
+        period["end"] = entry.stopped.isoformat()
+    if period:
+        resource["effectivePeriod"] = period
+    if entry.prescriber:
+        resource["informationSource"] = {"display": entry.prescriber}
+    if entry.note:
+        resource["note"] = [{"text": entry.note}]
+    return resource
+
+
 def bundle(
     *,
     person: Any,
@@ -306,12 +376,18 @@ def bundle(
     plans: list[Any],
     visits: list[Any],
     now: datetime,
+    allergies: list[Any] = (),  # type: ignore[assignment]
+    vaccinations: list[Any] = (),  # type: ignore[assignment]
+    medications: list[Any] = (),  # type: ignore[assignment]
 ) -> dict[str, Any]:
     """The person's book as a FHIR R4 Bundle of type "collection"."""
     subject = urn("person", person.pk)
     entries: list[tuple[str, dict[str, Any]]] = [(subject, patient(person))]
     entries += [(urn("condition", c.pk), condition(c, subject)) for c in conditions]
     entries += [(urn("disability", d.pk), disability_condition(d, subject)) for d in disabilities]
+    entries += [(urn("allergy", a.pk), allergy(a, subject)) for a in allergies]
+    entries += [(urn("vaccination", v.pk), immunization(v, subject)) for v in vaccinations]
+    entries += [(urn("medication", m.pk), medication_statement(m, subject)) for m in medications]
     entries += [(urn("reading", r.pk), observation(r, subject)) for r in readings]
     by_plan: dict[int, list[str]] = {}
     for visit in visits:
@@ -365,6 +441,9 @@ class Parsed:
     readings: list[dict[str, Any]] = field(default_factory=list)
     plans: list[dict[str, Any]] = field(default_factory=list)
     visits: list[dict[str, Any]] = field(default_factory=list)
+    allergies: list[dict[str, Any]] = field(default_factory=list)
+    vaccinations: list[dict[str, Any]] = field(default_factory=list)
+    medications: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -504,6 +583,12 @@ def parse(data: Any) -> Parsed:
                 parsed.readings.append(reading)
         elif kind == "CarePlan":
             parsed.plans.append(_plan(resource, visits_by_url))
+        elif kind == "AllergyIntolerance":
+            parsed.allergies.append(_allergy(resource))
+        elif kind == "Immunization":
+            parsed.vaccinations.append(_immunization(resource))
+        elif kind == "MedicationStatement":
+            parsed.medications.append(_medication(resource))
         elif kind not in ("Patient", "Encounter"):
             parsed.skipped.append(str(kind))
     return parsed
@@ -563,4 +648,59 @@ def _visit(resource: dict[str, Any]) -> dict[str, Any]:
         "findings": _ext(resource, EXT_VISIT_FINDINGS) or "",
         "advice": _ext(resource, EXT_VISIT_ADVICE) or "",
         "plan_key": None,
+    }
+
+
+def _notes(resource: dict[str, Any]) -> str:
+    return " ".join(n.get("text", "") for n in resource.get("note", []))
+
+
+def _text_of(concept: dict[str, Any] | None) -> str:
+    concept = concept or {}
+    if concept.get("text"):
+        return str(concept["text"])
+    for coding in concept.get("coding", []):
+        if coding.get("display") or coding.get("code"):
+            return str(coding.get("display") or coding.get("code"))
+    return ""
+
+
+def _allergy(resource: dict[str, Any]) -> dict[str, Any]:
+    reaction = (resource.get("reaction") or [{}])[0]
+    manifestation = _text_of((reaction.get("manifestation") or [{}])[0])
+    severity = reaction.get("severity") or (
+        "severe" if resource.get("criticality") == "high" else "moderate"
+    )
+    return {
+        "substance": _text_of(resource.get("code")),
+        "reaction": "" if manifestation == NO_REACTION else manifestation,
+        "severity": severity if severity in ("mild", "moderate", "severe") else "moderate",
+        "note": _notes(resource),
+    }
+
+
+def _immunization(resource: dict[str, Any]) -> dict[str, Any]:
+    applied = (resource.get("protocolApplied") or [{}])[0]
+    return {
+        "vaccine": _text_of(resource.get("vaccineCode")),
+        "given_on": _date(resource.get("occurrenceDateTime")),
+        "dose_number": applied.get("doseNumberPositiveInt"),
+        "place": (resource.get("location") or {}).get("display", ""),
+        "lot": resource.get("lotNumber", ""),
+        "note": _notes(resource),
+        "status": resource.get("status", ""),
+    }
+
+
+def _medication(resource: dict[str, Any]) -> dict[str, Any]:
+    dosage = (resource.get("dosage") or [{}])[0]
+    period = resource.get("effectivePeriod") or {}
+    return {
+        "name": _text_of(resource.get("medicationCodeableConcept")),
+        "dose": dosage.get("text", ""),
+        "frequency": dosage.get("patientInstruction", ""),
+        "started": _date(period.get("start")),
+        "stopped": _date(period.get("end")),
+        "prescriber": (resource.get("informationSource") or {}).get("display", ""),
+        "note": _notes(resource),
     }

@@ -776,6 +776,9 @@ def fhir_bundle_export(
         plans=list(CarePlan.objects.filter(person=person).prefetch_related("goals").order_by("id")),
         visits=visits,
         now=timezone.now(),
+        allergies=list(Allergy.objects.filter(person=person).order_by("id")),
+        vaccinations=list(Vaccination.objects.filter(person=person).order_by("id")),
+        medications=list(Medication.objects.filter(person=person).order_by("id")),
     )
     _audit(
         person,
@@ -954,6 +957,8 @@ def fhir_bundle_import(*, data: Any, actor: User, via: str = "cli") -> ImportRep
         else:
             report.count("Encounter", "unchanged")
 
+    _import_entries(parsed, person, actor, now, report)
+
     items = []
     for item in parsed.readings:
         local = item["local_id"]
@@ -1004,6 +1009,68 @@ def fhir_bundle_import(*, data: Any, actor: User, via: str = "cli") -> ImportRep
         details={"format": "fhir-r4", "counts": report.counts},
     )
     return report
+
+
+def _import_entries(
+    parsed: Any, person: Person, actor: User, now: datetime, report: ImportReport
+) -> None:
+    """Allergies, vaccinations and medicines of an import, each matched by its natural key."""
+    base = {"person": person, "recorded_by": actor, "recorded_at": now}
+    for item in parsed.allergies:
+        substance = _text(item["substance"], 200)
+        if not substance:
+            report.count("AllergyIntolerance", "rejected")
+            continue
+        if Allergy.objects.filter(person=person, substance=substance).exists():
+            report.count("AllergyIntolerance", "unchanged")
+            continue
+        Allergy.objects.create(
+            **base,
+            substance=substance,
+            reaction=_text(item["reaction"], 200),
+            severity=item["severity"],
+            note=_text(item["note"], 500),
+        )
+        report.count("AllergyIntolerance", "added")
+    for item in parsed.vaccinations:
+        vaccine = _text(item["vaccine"], 200)
+        if not vaccine or item["given_on"] is None or item["status"] not in ("", "completed"):
+            report.count("Immunization", "rejected")
+            continue
+        if Vaccination.objects.filter(
+            person=person, vaccine=vaccine, given_on=item["given_on"]
+        ).exists():
+            report.count("Immunization", "unchanged")
+            continue
+        Vaccination.objects.create(
+            **base,
+            vaccine=vaccine,
+            given_on=item["given_on"],
+            dose_number=item["dose_number"],
+            place=_text(item["place"], 200),
+            lot=_text(item["lot"], 50),
+            note=_text(item["note"], 500),
+        )
+        report.count("Immunization", "added")
+    for item in parsed.medications:
+        name = _text(item["name"], 200)
+        if not name:
+            report.count("MedicationStatement", "rejected")
+            continue
+        if Medication.objects.filter(person=person, name=name, started=item["started"]).exists():
+            report.count("MedicationStatement", "unchanged")
+            continue
+        Medication.objects.create(
+            **base,
+            name=name,
+            dose=_text(item["dose"], 100),
+            frequency=_text(item["frequency"], 100),
+            started=item["started"],
+            stopped=item["stopped"],
+            prescriber=_text(item["prescriber"], 150),
+            note=_text(item["note"], 500),
+        )
+        report.count("MedicationStatement", "added")
 
 
 def _parse_moment(text: Any) -> datetime | None:

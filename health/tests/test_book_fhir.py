@@ -15,7 +15,16 @@ from fhir.resources.R4B.bundle import Bundle
 from accounts.models import AuditEntry
 from conftest import login
 from health.book import fhir, services
-from health.models import CareGoal, CarePlan, Condition, HomeVisit, Reading
+from health.models import (
+    Allergy,
+    CareGoal,
+    CarePlan,
+    Condition,
+    HomeVisit,
+    Medication,
+    Reading,
+    Vaccination,
+)
 from people import services as people_services
 from people.models import Disability
 
@@ -72,6 +81,23 @@ def full_book(patient, health_worker_a):  # type: ignore[no-untyped-def]
     services.condition_add(
         person=patient, actor=health_worker_a, icd10_code="E11", clinical_status="remission"
     )
+    services.allergy_add(
+        person=patient, actor=health_worker_a, substance="Penicilin", severity="severe",
+        reaction="Khó thở",
+    )  # fmt: skip
+    services.allergy_add(person=patient, actor=health_worker_a, substance="Tôm", severity="mild")
+    services.vaccination_add(
+        person=patient, actor=health_worker_a, vaccine="Cúm mùa", given_on=date(2025, 10, 1),
+        dose_number=1, place="Trạm y tế xã", lot="A12",
+    )  # fmt: skip
+    services.medication_add(
+        person=patient, actor=health_worker_a, name="Amlodipin", dose="5 mg",
+        frequency="1 lần mỗi sáng", started=date(2024, 1, 1), prescriber="BS Hà",
+    )  # fmt: skip
+    stopped = services.medication_add(
+        person=patient, actor=health_worker_a, name="Captopril", dose="25 mg", frequency="khi cần"
+    )
+    services.medication_stop(medication=stopped, actor=health_worker_a)
     _reading(patient, "bp", "152", "94", days_ago=3)
     _reading(patient, "glucose", "7.2", context="fasting", days_ago=2)
     _reading(patient, "spo2", "96", days_ago=2)
@@ -110,6 +136,8 @@ def test_it_exports_a_valid_fhir_r4_bundle(client, health_worker_a, full_book) -
     assert types.count("Observation") == 6
     assert types.count("CarePlan") == 1
     assert types.count("Encounter") >= 2
+    assert (types.count("AllergyIntolerance"), types.count("Immunization")) == (2, 1)
+    assert types.count("MedicationStatement") == 2
     resources = [e["resource"] for e in data["entry"]]
     patient = resources[0]
     assert patient["identifier"][0]["value"] == full_book.personal_id
@@ -173,49 +201,45 @@ def test_the_export_needs_authentication(client, patient) -> None:  # type: igno
     assert response.status_code == 401
 
 
-def test_a_bundle_round_trips_into_an_empty_book(
-    client, health_worker_a, full_book, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
-    data = _export(client, health_worker_a, full_book).json()
-    before = {
+def _snapshot() -> dict[str, list[object]]:
+    readings = Reading.objects.values_list("kind", "value", "value2", "context", "measured_at")
+    return {
         "conditions": sorted(
-            Condition.objects.values_list("icd10", "name", "clinical_status", "onset")
+            Condition.objects.values_list("icd10", "name", "clinical_status", "onset", "abated")
         ),
         "readings": sorted(
-            (k, str(v), str(v2) if v2 is not None else None, c, m)
-            for k, v, v2, c, m in Reading.objects.values_list(
-                "kind", "value", "value2", "context", "measured_at"
-            )
+            (k, str(v), str(v2) if v2 is not None else None, c, m) for k, v, v2, c, m in readings
         ),
         "plans": list(
             CarePlan.objects.values_list("title", "status", "starts_on", "visit_every_days")
         ),
         "goals": list(CareGoal.objects.values_list("description", "status")),
         "visits": sorted(HomeVisit.objects.values_list("due_on", "status", "findings", "advice")),
+        "allergies": sorted(Allergy.objects.values_list("substance", "reaction", "severity")),
+        "vaccinations": list(
+            Vaccination.objects.values_list("vaccine", "given_on", "dose_number", "place", "lot")
+        ),
+        "medications": sorted(
+            Medication.objects.values_list(
+                "name", "dose", "frequency", "started", "stopped", "prescriber"
+            )
+        ),
     }
-    Condition.objects.all().delete()
-    Reading.objects.all().delete()
+
+
+def test_a_bundle_round_trips_into_an_empty_book(
+    client, health_worker_a, full_book, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    data = _export(client, health_worker_a, full_book).json()
+    before = _snapshot()
+    for model in (Condition, Reading, Allergy, Vaccination, Medication):
+        model.objects.all().delete()
     HomeVisit.objects.all().delete()
     CarePlan.objects.all().delete()
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     call_command("health", "import-fhir", str(path), "--user", "health.a")
-    after = {
-        "conditions": sorted(
-            Condition.objects.values_list("icd10", "name", "clinical_status", "onset")
-        ),
-        "readings": sorted(
-            (k, str(v), str(v2) if v2 is not None else None, c, m)
-            for k, v, v2, c, m in Reading.objects.values_list(
-                "kind", "value", "value2", "context", "measured_at"
-            )
-        ),
-        "plans": list(
-            CarePlan.objects.values_list("title", "status", "starts_on", "visit_every_days")
-        ),
-        "goals": list(CareGoal.objects.values_list("description", "status")),
-        "visits": sorted(HomeVisit.objects.values_list("due_on", "status", "findings", "advice")),
-    }
+    after = _snapshot()
     assert after == before
     assert HomeVisit.objects.filter(plan__isnull=False).count() == HomeVisit.objects.count()
     assert AuditEntry.objects.filter(action="import", object_type="health_book").count() == 1
@@ -225,22 +249,13 @@ def test_importing_the_same_bundle_twice_adds_nothing(
     client, health_worker_a, full_book, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     data = _export(client, health_worker_a, full_book).json()
-    counts = (
-        Condition.objects.count(),
-        Reading.objects.count(),
-        CarePlan.objects.count(),
-        HomeVisit.objects.count(),
-    )
+    models = (Condition, Reading, CarePlan, CareGoal, HomeVisit, Allergy, Vaccination, Medication)
+    counts = [m.objects.count() for m in models]
     report = services.fhir_bundle_import(data=data, actor=health_worker_a)
     assert report.added == 0
     report = services.fhir_bundle_import(data=data, actor=health_worker_a)
     assert report.added == 0
-    assert (
-        Condition.objects.count(),
-        Reading.objects.count(),
-        CarePlan.objects.count(),
-        HomeVisit.objects.count(),
-    ) == counts
+    assert [m.objects.count() for m in models] == counts
 
 
 def test_an_import_from_elsewhere_adds_once(health_worker_a, patient) -> None:  # type: ignore[no-untyped-def]
