@@ -373,3 +373,36 @@ def test_another_citizen_cannot_read_or_revoke(client, own, son, make_user) -> N
     assert client.post(reverse("health:carer_revoke", args=[carer.pk])).status_code == 403
     carer.refresh_from_db()
     assert carer.revoked_at is None
+
+
+def test_the_book_and_visit_pages_run_a_fixed_number_of_queries(  # type: ignore[no-untyped-def]
+    client, health_worker_a, patient, son, django_assert_max_num_queries
+) -> None:
+    today = timezone.localdate()
+    for n in range(8):
+        services.condition_add(
+            person=patient, actor=health_worker_a, icd10_code=f"I{10 + n}", name=f"Bệnh {n}"
+        )
+        services.medication_add(
+            person=patient, actor=health_worker_a, name=f"Thuốc {n}", dose="1", frequency="1"
+        )
+        services.care_plan_create(
+            person=patient,
+            actor=health_worker_a,
+            title=f"Kế hoạch {n}",
+            starts_on=today - timedelta(days=30),
+            visit_every_days=7,
+            goals=["Mục tiêu 1", "Mục tiêu 2"],
+        )
+    for visit in HomeVisit.objects.filter(due_on__lt=today)[:6]:
+        services.home_visit_record(visit=visit, actor=health_worker_a, status="done", findings="ổn")
+    services.carer_name(
+        person=patient, carer=son, relation="con", actor=health_worker_a, person_present=True
+    )
+    login(client, health_worker_a)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("health:book", args=[patient.pk]))
+    assert response.status_code == 200
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("health:visits_due"))
+    assert len(response.context["visits"]) >= 8
