@@ -144,3 +144,33 @@ def test_it_reminds_the_day_before_once(commune_a: Any) -> None:
     booked.refresh_from_db()
     assert booked.reminder_sent_at is not None
     assert Message.objects.filter(body__contains="nhac lich").count() == 1
+
+
+def test_it_plans_the_reminder_for_17_00_the_day_before(
+    commune_a: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks import default_task_backend
+
+    from help.tasks import send_appointment_reminder
+
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+            "QUEUES": ["default", "notifications"],
+        }
+    }
+    place = corner(commune_a)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = _book(place)
+
+    (planned,) = [
+        r
+        for r in default_task_backend.results  # type: ignore[attr-defined]
+        if r.task.func == send_appointment_reminder.func
+    ]
+    assert planned.task.run_after == at(MONDAY.replace(month=3, day=1), 17)
+    assert planned.kwargs == {
+        "appointment_id": booked.pk,
+        "starts_at": booked.starts_at.isoformat(),
+    }
