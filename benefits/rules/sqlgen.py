@@ -5,11 +5,18 @@ evaluation day and parameter values are bound when the query is built (they are 
 output has one row per key with a boolean column per condition (NULL = unknown), `status` and
 `amount`. Dates are ISO text in SQLite and DATE elsewhere; the date helpers are written once
 here for each dialect.
+
+An age or a number of months on a known day compared with a known number (`age_on(date) >= 60`)
+becomes a comparison of the date itself with the cut-off day (`date_of_birth <= 1966-11-01`):
+the same truth on every input, NULL included, without date arithmetic on every row. The batch
+run (benefits.batch) uses the pieces separately: `PolicySQL` gives each condition, the amount
+and the status as expressions, so that it can evaluate every policy in one pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal, cast
 
@@ -24,6 +31,31 @@ DIALECTS: tuple[Dialect, ...] = ("sqlite", "postgres", "duckdb")
 
 def condition_column(condition_id: str) -> str:
     return f"c_{condition_id}"
+
+
+# `N < f(x)` is `f(x) > N`.
+_FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def years_before(day: date, years: int) -> date:
+    """The latest birth day of someone aged at least `years` on `day` (years_between's rule: a
+    29 February birthday counts on 1 March in common years, so 29/02 becomes 28/02)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def months_before(day: date, months: int) -> date:
+    """The latest start day at least `months` whole months before `day` (months_between's rule),
+    the day of the month cut to the length of the earlier month."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return day.replace(year=year, month=month + 1, day=min(day.day, _month_length(year, month + 1)))
+
+
+def _month_length(year: int, month: int) -> int:
+    return end_of_month(date(year, month, 1)).day
 
 
 class _Compiler:
@@ -97,6 +129,53 @@ class _Compiler:
         )
         return exp.paren(span - borrow, copy=False)
 
+    def cutoff(self, expr: ir.Compare) -> exp.Expression | None:
+        """`years_between(x, D) >= N` (or months, any comparison) with D and N known, as a
+        comparison of x with a day; None when the comparison is not of that shape.
+
+        Both functions only fall as x moves later, and `before(D, k)` is the last x at which
+        the count is still k or more; so `count >= k` is `x <= before(D, k)` and `count < k`
+        is `x > before(D, k)`, and the other operators follow.
+        """
+        left, right, op = expr.left, expr.right, expr.op
+        if isinstance(left, ir.Const) and isinstance(right, ir.Call):
+            left, right, op = right, left, _FLIP[op]
+        if not (
+            isinstance(left, ir.Call)
+            and left.name in ("years_between", "months_between")
+            and isinstance(right, ir.Const)
+            and type(right.value) is int
+        ):
+            return None
+        start, end = left.args
+        day = self.constant_date(end)
+        if day is None or self.constant_date(start) is not None:
+            return None
+        before = years_before if left.name == "years_between" else months_before
+        value = self.sql(start)
+        bound = right.value
+
+        def at_least(count: int) -> exp.Expression:
+            return exp.LTE(this=value.copy(), expression=self.literal(before(day, count)))
+
+        def fewer_than(count: int) -> exp.Expression:
+            return exp.GT(this=value.copy(), expression=self.literal(before(day, count)))
+
+        try:
+            if op == ">=":
+                return at_least(bound)
+            if op == ">":
+                return at_least(bound + 1)
+            if op == "<":
+                return fewer_than(bound)
+            if op == "<=":
+                return fewer_than(bound + 1)
+            if op == "==":
+                return exp.paren(exp.and_(at_least(bound), fewer_than(bound + 1)))
+            return exp.paren(exp.or_(fewer_than(bound), at_least(bound + 1)))
+        except (ValueError, OverflowError):  # a day outside the calendar: compute per row
+            return None
+
     def sql(self, expr: ir.Expr) -> exp.Expression:  # noqa: C901 - one branch per node type
         if isinstance(expr, ir.Const):
             return self.literal(expr.value)
@@ -113,6 +192,9 @@ class _Compiler:
         if isinstance(expr, ir.Not):
             return exp.not_(exp.paren(self.sql(expr.item)))
         if isinstance(expr, ir.Compare):
+            folded = self.cutoff(expr)
+            if folded is not None:
+                return folded
             node = {
                 "==": exp.EQ,
                 "!=": exp.NEQ,
@@ -141,6 +223,75 @@ def _any(items: Sequence[exp.Expression]) -> exp.Expression:
     return exp.paren(exp.or_(*items)) if items else exp.false()
 
 
+@dataclass(frozen=True)
+class PolicySQL:
+    """One policy on one day as SQL expressions over the facts columns."""
+
+    policy: ir.Policy
+    # (condition id, boolean expression), in the policy's order.
+    conditions: tuple[tuple[str, exp.Expression], ...]
+    # The amount before the status is known (NULL for a policy that pays nothing).
+    raw_amount: exp.Expression
+
+    def status(self, values: Mapping[str, exp.Expression]) -> exp.Expression:
+        """'eligible' / 'ineligible' / 'needs_info' from each condition's value (by id)."""
+        conditions = self.policy.conditions
+        unknown_asks = [
+            exp.Is(this=values[c.id].copy(), expression=exp.Null())
+            for c in conditions
+            if c.on_missing == "needs_info"
+        ]
+        if self.policy.match == "all":
+            # A `fail` condition counts an unknown as false, a `needs_info` one as not (yet) false.
+            refused = [
+                exp.not_(
+                    exp.Coalesce(
+                        this=values[c.id].copy(),
+                        expressions=[exp.false() if c.on_missing == "fail" else exp.true()],
+                    )
+                )
+                for c in conditions
+            ]
+            return exp.Case(
+                ifs=[
+                    exp.If(this=_any(refused), true=exp.Literal.string("ineligible")),
+                    exp.If(this=_any(unknown_asks), true=exp.Literal.string("needs_info")),
+                ],
+                default=exp.Literal.string("eligible"),
+            )
+        held = [
+            exp.Coalesce(this=values[c.id].copy(), expressions=[exp.false()]) for c in conditions
+        ]
+        return exp.Case(
+            ifs=[
+                exp.If(this=_any(held), true=exp.Literal.string("eligible")),
+                exp.If(this=_any(unknown_asks), true=exp.Literal.string("needs_info")),
+            ],
+            default=exp.Literal.string("ineligible"),
+        )
+
+
+def compile_policy(
+    policy: ir.Policy, *, day: date, params: dict[str, int | float], dialect: Dialect
+) -> PolicySQL:
+    """The conditions and the amount of `policy` on `day` as SQL over the facts columns."""
+    compiler = _Compiler(day, params, dialect)
+    conditions = tuple((c.id, exp.paren(compiler.sql(c.expr))) for c in policy.conditions)
+    amount: exp.Expression = exp.cast(exp.Null(), "bigint")
+    if policy.kind in ("cash", "one_off"):
+        ifs = []
+        default: exp.Expression = exp.Null()
+        for tier in policy.amount:
+            value = compiler.sql(tier.value)
+            if tier.when is None:
+                default = value
+                break
+            ifs.append(exp.If(this=exp.paren(compiler.sql(tier.when)), true=value))
+        raw = exp.Case(ifs=ifs, default=default) if ifs else default
+        amount = exp.cast(exp.Round(this=raw, decimals=exp.Literal.number(0)), "bigint")
+    return PolicySQL(policy, conditions, amount)
+
+
 def policy_select(
     policy: ir.Policy,
     *,
@@ -155,64 +306,18 @@ def policy_select(
 
     Columns named in `carry` pass through unchanged, after the key.
     """
-    compiler = _Compiler(day, params, dialect)
+    compiled = compile_policy(policy, day=day, params=params, dialect=dialect)
     names = [condition_column(c.id) for c in policy.conditions]
     passed = [exp.column(name, quoted=True) for name in (key, *carry)]
     inner = exp.select(*passed).from_(source)
-    for name, cond in zip(names, policy.conditions, strict=True):
-        inner = inner.select(exp.alias_(exp.paren(compiler.sql(cond.expr)), name, quoted=True))
-    amount: exp.Expression = exp.cast(exp.Null(), "bigint")
-    if policy.kind in ("cash", "one_off"):
-        ifs = []
-        default: exp.Expression = exp.Null()
-        for tier in policy.amount:
-            value = compiler.sql(tier.value)
-            if tier.when is None:
-                default = value
-                break
-            ifs.append(exp.If(this=exp.paren(compiler.sql(tier.when)), true=value))
-        raw = exp.Case(ifs=ifs, default=default) if ifs else default
-        amount = exp.cast(exp.Round(this=raw, decimals=exp.Literal.number(0)), "bigint")
-    inner = inner.select(exp.alias_(amount, "raw_amount", quoted=True))
+    for name, (_, condition) in zip(names, compiled.conditions, strict=True):
+        inner = inner.select(exp.alias_(condition, name, quoted=True))
+    inner = inner.select(exp.alias_(compiled.raw_amount, "raw_amount", quoted=True))
 
     def col(name: str) -> exp.Expression:
         return exp.column(name, quoted=True)
 
-    def is_null(name: str) -> exp.Expression:
-        return exp.Is(this=col(name), expression=exp.Null())
-
-    unknown_asks = [
-        is_null(n)
-        for n, c in zip(names, policy.conditions, strict=True)
-        if c.on_missing == "needs_info"
-    ]
-    if policy.match == "all":
-        # A `fail` condition counts an unknown as false, a `needs_info` one as not (yet) false.
-        refused = [
-            exp.not_(
-                exp.Coalesce(
-                    this=col(n),
-                    expressions=[exp.false() if c.on_missing == "fail" else exp.true()],
-                )
-            )
-            for n, c in zip(names, policy.conditions, strict=True)
-        ]
-        status = exp.Case(
-            ifs=[
-                exp.If(this=_any(refused), true=exp.Literal.string("ineligible")),
-                exp.If(this=_any(unknown_asks), true=exp.Literal.string("needs_info")),
-            ],
-            default=exp.Literal.string("eligible"),
-        )
-    else:
-        held = [exp.Coalesce(this=col(n), expressions=[exp.false()]) for n in names]
-        status = exp.Case(
-            ifs=[
-                exp.If(this=_any(held), true=exp.Literal.string("eligible")),
-                exp.If(this=_any(unknown_asks), true=exp.Literal.string("needs_info")),
-            ],
-            default=exp.Literal.string("ineligible"),
-        )
+    status = compiled.status({c.id: col(n) for c, n in zip(policy.conditions, names, strict=True)})
     outer = exp.select(col(key), *(col(c) for c in carry), *(col(n) for n in names))
     outer = outer.from_(inner.subquery("f"))
     outer = outer.select(exp.alias_(status, "status", quoted=True))
