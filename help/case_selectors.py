@@ -362,8 +362,7 @@ def helper_workspace(user: User, today: date) -> dict[str, Any]:
                 QueueToken.Status.SERVING,
             ],
         )
-        .select_related("corner")
-        .annotate(case_pk=Count("case"))
+        .select_related("corner", "case")
         .order_by("status", "-priority", "number")[:30]
     )
     start, end = _period(today, today)

@@ -30,6 +30,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from accounts.models import AuditEntry, Role, User
 from accounts.permissions import user_can_act_in_commune
 from accounts.services import audit_record
+from help import services as corner_services
 from help.models import (
     DEFAULT_TARGET_HOURS,
     Appointment,
@@ -417,6 +418,13 @@ def case_open(
             "Số thứ tự này vừa có người mở yêu cầu; hãy tải lại trang.",
             "Someone has just opened a case for this ticket; reload the page.",
         ) from None
+    if token is not None and token.status in (
+        QueueToken.Status.WAITING,
+        QueueToken.Status.CALLED,
+    ):
+        corner_services.token_status_set(
+            token=token, status=QueueToken.Status.SERVING, by=actor, request=request, via=via
+        )
     _audit(case, actor, AuditEntry.Action.CREATE, request=request, via=via, topic=topic)
     if person is not None:
         _audit_person_link(person, actor, case, request, via)
@@ -960,6 +968,14 @@ def case_close(
     case.minutes_spent += minutes
     for name in ("status", "outcome", "closed_at", "minutes_spent"):
         setattr(given, name, getattr(case, name))
+    token = QueueToken.objects.filter(
+        pk=case.token_id, status__in=[QueueToken.Status.CALLED, QueueToken.Status.SERVING]
+    ).first()
+    if token is not None:
+        # The person's turn at the counter ends with their case.
+        corner_services.token_status_set(
+            token=token, status=QueueToken.Status.DONE, by=actor, request=request, via=via
+        )
     label = Case.Outcome(outcome).label
     description = f"Đóng / closed: {label}" + (f" — {nfc(note).strip()}" if note.strip() else "")
     _action(case, actor, CaseAction.Kind.STATUS, description, minutes)

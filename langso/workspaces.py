@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry, Role, User
 from accounts.permissions import communes_for_user, scope_to_communes
+from help.case_selectors import helper_workspace
 from people.models import Disability, Household, Person, PovertyStatus
 from places.models import AreaStatus, Village
 
@@ -97,8 +98,14 @@ def _citizen(request: HttpRequest, user: User, today: date) -> HttpResponse:
 
 
 def _helper(request: HttpRequest, user: User, today: date) -> HttpResponse:
+    """The helper's market day: who waits in the queue, today's appointments, overdue cases,
+    their own open cases, and the people of their communes."""
     rows = _commune_rows(user, today)
-    return render(request, "workspace/helper.html", {"rows": rows, "totals": _totals(rows)})
+    return render(
+        request,
+        "workspace/helper.html",
+        {"rows": rows, "totals": _totals(rows), "today": today, **helper_workspace(user, today)},
+    )
 
 
 def _commune_officer(request: HttpRequest, user: User, today: date) -> HttpResponse:

@@ -116,6 +116,11 @@ def test_it_opens_a_case_from_a_queue_ticket_once(client, helper_a, corner_a) ->
     assert response.status_code == 302 and case.token == token
     again = client.get(url)
     assert again.status_code == 302 and again["Location"].endswith(f"/help/cases/{case.pk}/")
+    token.refresh_from_db()
+    assert token.status == "serving" and token.served_by == helper_a
+    services.case_close(case=case, actor=helper_a, outcome="taught")
+    token.refresh_from_db()
+    assert token.status == "done"
 
 
 # Consent and actions ---------------------------------------------------------------------------
