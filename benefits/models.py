@@ -79,6 +79,38 @@ class Decision(models.Model):
         return f"{self.policy_id}: {self.status}"
 
 
+class CurrentDecision(models.Model):
+    """The latest decision of each person and policy, kept by the eligibility run alone.
+
+    A run compares what it computes with `digest` (status, amount, commune, rule version and
+    every condition's result, as one short text) instead of looking for the latest of every
+    person's decisions, and appends a decision only where the two differ.
+    """
+
+    pk = models.CompositePrimaryKey("policy_id", "person_id")
+    policy_id = models.CharField(_("policy"), max_length=80)
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    decision = models.ForeignKey(
+        Decision, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    status = models.CharField(_("status"), max_length=10, choices=DecisionStatus.choices)
+    # "eligible|500000|31825|<rule version>|tft": t/f/n per condition in the order of their ids.
+    digest = models.CharField(max_length=160)
+
+    class Meta:
+        verbose_name = _("current decision")
+        verbose_name_plural = _("current decisions")
+
+    def __str__(self) -> str:
+        return f"{self.policy_id}: {self.digest}"
+
+
 class CaseStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     REVIEWED = "reviewed", _("Reviewed")
