@@ -59,6 +59,16 @@ def slot_choices(slots: list[selectors.Slot]) -> list[tuple[str, str]]:
     ]
 
 
+class SlotField(forms.ChoiceField):
+    """The free times as radio buttons; a time no longer offered (taken meanwhile, or typed by
+    hand) goes on to the booking service, which says why it cannot be booked."""
+
+    widget = forms.RadioSelect
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 # Public ----------------------------------------------------------------------------------------
 
 
@@ -86,7 +96,7 @@ class DayForm(forms.Form):
 class BookingForm(forms.Form):
     """A booking: the slot of the chosen day, and the person's name, phone and need."""
 
-    slot = forms.ChoiceField(label=_("Time"), widget=forms.RadioSelect)
+    slot = SlotField(label=_("Time"))
     name = forms.CharField(label=_("Your name"), max_length=150)
     phone = forms.CharField(
         label=_("Phone number"),
@@ -148,7 +158,7 @@ class BookingForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    slot = forms.ChoiceField(label=_("New time"), widget=forms.RadioSelect)
+    slot = SlotField(label=_("New time"))
 
     def __init__(self, *args: Any, slots: list[selectors.Slot], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

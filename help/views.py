@@ -177,7 +177,12 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     corner = selectors.corner_details(pk)
     day = _booking_day(request, corner)
     slots = selectors.free_slots(corner, day)
-    form = forms.BookingForm(request.POST or None, corner=corner, slots=slots)
+    user = _user(request)
+    initial = {}
+    if user.is_authenticated and user.role == Role.CITIZEN:
+        # A citizen who is logged in books for themselves: their name and phone are known.
+        initial = {"name": user.full_name, "phone": phone_lib.display(user.phone or "")}
+    form = forms.BookingForm(request.POST or None, corner=corner, slots=slots, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -74,7 +74,17 @@ def test_it_refuses_a_slot_just_taken_by_someone_else(client: Any, place: Corner
 
     assert response.status_code == 200
     assert Appointment.objects.count() == 1
-    assert "slot" in response.context["form"].errors
+    assert "vừa có người đặt hết chỗ" in " ".join(response.context["form"].errors["slot"])
+
+
+def test_it_fills_in_a_logged_in_citizens_name_and_phone(
+    client: Any, place: Corner, citizen: Any
+) -> None:
+    login(client, citizen)
+
+    response = client.get(reverse("help:book", args=[place.pk]), {"day": "2026-03-02"})
+
+    assert response.context["form"].initial == {"name": "Danh Thị Mai", "phone": "0912 345 678"}
 
 
 def test_it_explains_a_bad_phone_number(client: Any, place: Corner) -> None:
