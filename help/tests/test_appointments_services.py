@@ -174,3 +174,39 @@ def test_it_plans_the_reminder_for_17_00_the_day_before(
         "appointment_id": booked.pk,
         "starts_at": booked.starts_at.isoformat(),
     }
+
+
+@pytest.mark.parametrize(("desks", "outcome"), [(1, "refused"), (2, "desk 2")])
+def test_it_lets_the_database_settle_a_race_for_the_last_place(
+    commune_a: Any, monkeypatch: Any, desks: int, outcome: str
+) -> None:
+    place = corner(commune_a, desks=desks)
+    original_save = Appointment.save
+
+    def someone_else_first(self: Appointment, *args: Any, **kwargs: Any) -> None:
+        # Another phone's booking lands between our check of free desks and our insert.
+        monkeypatch.setattr(Appointment, "save", original_save)
+        Appointment.objects.bulk_create(
+            [
+                Appointment(
+                    corner=place,
+                    name="Lâm Văn Tư",
+                    phone="+84987654321",
+                    topic="vneid",
+                    starts_at=self.starts_at,
+                    ends_at=self.ends_at,
+                    desk=1,
+                    code="RACE01",
+                )
+            ]
+        )
+        original_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Appointment, "save", someone_else_first)
+
+    if outcome == "refused":
+        with pytest.raises(ValidationError) as refused:
+            _book(place)
+        assert "vừa có người đặt hết chỗ" in str(refused.value)
+    else:
+        assert _book(place).desk == 2
