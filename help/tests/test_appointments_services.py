@@ -210,3 +210,21 @@ def test_it_lets_the_database_settle_a_race_for_the_last_place(
         assert "vừa có người đặt hết chỗ" in str(refused.value)
     else:
         assert _book(place).desk == 2
+
+
+def test_it_sends_due_reminders_from_the_command_line(commune_a: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _book(corner(commune_a))
+    out = StringIO()
+
+    with time_machine.travel("2026-03-01 18:00:00+07:00", tick=False):
+        call_command("send_reminders", stdout=out)
+        call_command("send_reminders", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "1 reminder(s) queued in the outbox.",
+        "0 reminder(s) queued in the outbox.",
+    ]
