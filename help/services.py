@@ -58,6 +58,9 @@ CODE_LENGTH = 6
 # Reminders go out the day before at this local hour (outside the outbox's quiet hours).
 REMINDER_HOUR = 17
 MAX_DESKS = 20
+# Upcoming bookings one phone number may hold: enough for a family, and it keeps the public
+# booking form from being used to flood someone's phone with confirmation messages.
+MAX_UPCOMING_PER_PHONE = 3
 
 
 def _refuse(field: str | None, vi: str, en: str) -> ValidationError:
@@ -675,6 +678,17 @@ def appointment_book(
     _check_helper(corner, helper)
     phone = _clean_phone(phone)
     _same_person_conflict(phone, starts_at, exclude=None)
+    upcoming = Appointment.objects.filter(
+        phone=phone, status=Appointment.Status.BOOKED, starts_at__gt=timezone.now()
+    ).count()
+    if upcoming >= MAX_UPCOMING_PER_PHONE:
+        raise _refuse(
+            "phone",
+            f"Số điện thoại này đã có {upcoming} lịch hẹn sắp tới; hãy hủy bớt một lịch (bằng mã "
+            "đặt lịch) trước khi đặt thêm",
+            f"This phone number already has {upcoming} bookings to come; cancel one (with its "
+            "booking code) before booking another",
+        )
     appointment = Appointment(
         corner=corner,
         helper=helper,

@@ -228,3 +228,14 @@ def test_it_sends_due_reminders_from_the_command_line(commune_a: Any) -> None:
         "1 reminder(s) queued in the outbox.",
         "0 reminder(s) queued in the outbox.",
     ]
+
+
+def test_it_limits_the_bookings_to_come_of_one_phone(commune_a: Any) -> None:
+    place = corner(commune_a)
+    for hour in (8, 9, 10):
+        _book(place, hour)
+
+    with pytest.raises(ValidationError) as refused:
+        _book(place, 13, 30)
+
+    assert "đã có 3 lịch hẹn sắp tới" in str(refused.value)
