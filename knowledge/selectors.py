@@ -3,14 +3,16 @@
 Each process keeps one SearchIndex in memory, built from the latest published version of every
 article and from the dictionary (the committed default file plus editors' entries). Before each
 search the process reads the one-row SearchIndexStamp; when another process has published since,
-the index is rebuilt (about 1 s for 10,000 articles), so every worker answers from the same
-content within a moment of a publication.
+the index is rebuilt, so every worker answers from the same content within a moment of a
+publication. A rebuild reads and tokenises only the versions published since the last one (the
+rest are kept in memory): a fraction of a second for 10,000 articles, where building from
+nothing takes a few seconds.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, QuerySet
 
@@ -26,12 +28,17 @@ from knowledge.models import (
     Topic,
 )
 from knowledge.search import Document, Hit, SearchIndex, default_dictionary
+from knowledge.search.terms import TermCache
 
 
 @dataclass
 class _Cache:
     stamp: tuple[int, object] | None = None
     index: SearchIndex | None = None
+    # Between rebuilds: each body's plain text (Markdown is converted once per text) and each
+    # document's terms (only new text is tokenised).
+    plain_texts: dict[str, str] = field(default_factory=dict)
+    terms: TermCache = field(default_factory=TermCache)
 
 
 _cache = _Cache()
@@ -50,21 +57,26 @@ def _current_stamp() -> tuple[int, object]:
 
 
 def _build() -> SearchIndex:
-    versions = ArticleVersion.objects.filter(
-        pk__in=Article.objects.filter(published_version__isnull=False).values("published_version")
-    ).only("id", "article_id", "title", "summary", "body", "phrasings")
-    documents = [
-        Document(
-            id=v.article_id,
-            title=v.title,
-            summary=v.summary,
-            body=plain_text(v.body),
-            phrasings=tuple(v.phrasings),
+    rows = (
+        ArticleVersion.objects.filter(
+            pk__in=Article.objects.filter(published_version__isnull=False).values(
+                "published_version"
+            )
         )
-        for v in versions.order_by("article_id")
-    ]
+        .order_by("article_id")
+        .values_list("article_id", "title", "summary", "body", "phrasings")
+    )
+    known, plain_texts = _cache.plain_texts, {}
+    documents = []
+    for article_id, title, summary, body, phrasings in rows:
+        text = known.get(body)
+        if text is None:
+            text = plain_text(body)
+        plain_texts[body] = text
+        documents.append(Document(article_id, title, summary, text, tuple(phrasings)))
+    _cache.plain_texts = plain_texts
     extra = SearchTerm.objects.filter(enabled=True).values_list("term", "expansion")
-    return SearchIndex(documents, default_dictionary(list(extra)))
+    return SearchIndex(documents, default_dictionary(list(extra)), cache=_cache.terms)
 
 
 def search_index_refresh() -> SearchIndex:

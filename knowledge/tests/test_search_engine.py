@@ -1,12 +1,21 @@
 from __future__ import annotations
 
+import dataclasses
+
+import bm25s
+import numpy as np
 import pytest
+from bm25s.tokenization import Tokenized
 
 from knowledge.loading import read_all
 from knowledge.markdown import plain_text, render
 from knowledge.search import Document, QueryProblem, SearchIndex, check_query, default_dictionary
+from knowledge.search import terms as search_terms
+from knowledge.search.engine import document_tokens
+from knowledge.search.terms import TermCache
 from knowledge.search.text import fast_fold, index_tokens
 from knowledge.search.typo import Repairer
+from knowledge.tests.test_search_quality import labelled_queries
 from lib.vn_text import fold
 
 DOCS = [
@@ -22,6 +31,28 @@ DOCS = [
 @pytest.fixture(scope="module")
 def index() -> SearchIndex:
     return SearchIndex(DOCS, default_dictionary())
+
+
+@pytest.fixture(scope="module")
+def real_documents() -> list[Document]:
+    return [
+        Document(
+            id=n,
+            title=f.fields["title"],
+            summary=f.fields["summary"],
+            body=plain_text(f.fields["body"]),
+            phrasings=tuple(f.fields["phrasings"]),
+        )
+        for n, f in enumerate(read_all())
+    ]
+
+
+def real_queries() -> list[str]:
+    return [query for queries in labelled_queries().values() for query, _ in queries]
+
+
+def results(index: SearchIndex) -> list[list[tuple[int, float, str]]]:
+    return [[(h.id, h.score, h.snippet) for h in index.search(q)] for q in real_queries()]
 
 
 def test_it_folds_exactly_like_the_shared_helper():
@@ -104,3 +135,50 @@ def test_it_renders_markdown_safely():
         "<ul>\n<li>&lt;b&gt;x&lt;/b&gt;</li>\n<li>xấu</li>\n</ul>\n<p>Đoạn một tiếp.</p>"
     )
     assert plain_text("## A\n1. **b** [c](/d)") == "A b c"
+
+
+def test_it_scores_every_document_exactly_as_bm25s_own_index_does(real_documents):
+    index = SearchIndex(real_documents, default_dictionary())
+    vocab: dict[str, int] = {}
+    ids = [[vocab.setdefault(t, len(vocab)) for t in document_tokens(d)] for d in real_documents]
+    reference = bm25s.BM25()
+    reference.index(Tokenized(ids=ids, vocab=vocab), show_progress=False)
+    for query in real_queries():
+        terms = index.plan(query).terms
+        if terms:
+            assert np.array_equal(index._bm25.get_scores(terms), reference.get_scores(terms)), query
+
+
+def test_it_tokenises_only_the_changed_documents_when_rebuilt(real_documents):
+    cache = TermCache()
+    SearchIndex(real_documents, default_dictionary(), cache=cache)
+    assert cache.tokenised == len(real_documents)
+    changed = list(real_documents)
+    changed[3] = dataclasses.replace(changed[3], title="Đăng ký khai sinh trực tuyến cho con")
+    del changed[7]
+    changed.append(Document(999, "Cách nhận tiền trợ cấp qua tài khoản ngân hàng"))
+    rebuilt = SearchIndex(changed, default_dictionary(), cache=cache)
+    assert cache.tokenised == 2
+    assert len(cache) == len(changed)
+    assert results(rebuilt) == results(SearchIndex(changed, default_dictionary()))
+    assert rebuilt.search("nhan tro cap qua ngan hang", limit=1)[0].id == 999
+    assert rebuilt.search("khai sinh truc tuyen", limit=1)[0].id == changed[3].id
+
+
+def test_it_renumbers_its_vocabulary_when_most_of_it_is_unused(real_documents, monkeypatch):
+    monkeypatch.setattr(search_terms, "_COMPACT_MIN", 10)
+    cache = TermCache()
+    SearchIndex(real_documents, default_dictionary(), cache=cache)
+    before = len(cache.vocabulary)
+    few = real_documents[:5]
+    rebuilt = SearchIndex(few, default_dictionary(), cache=cache)
+    assert len(cache.vocabulary) < before / 2
+    assert results(rebuilt) == results(SearchIndex(few, default_dictionary()))
+    again = SearchIndex(real_documents, default_dictionary(), cache=cache)
+    assert cache.tokenised == len(real_documents) - 5
+    assert results(again) == results(SearchIndex(real_documents, default_dictionary()))
+
+
+def test_it_answers_nothing_from_an_empty_index():
+    index = SearchIndex([], default_dictionary(), cache=TermCache())
+    assert len(index) == 0 and index.search("bhyt") == []
