@@ -269,3 +269,33 @@ def test_it_describes_corners_in_the_api(client: Any, place: Corner, helper_a: A
     slots = client.get(f"/api/v1/help/corners/{place.pk}/slots", {"day": "2026-03-02"}).json()
     assert len(slots) == 15
     assert slots[0]["starts_at"] == "2026-03-02T07:30:00+07:00"
+
+
+STAFF_PAGES = [
+    ("help:staff_corners", False),
+    ("help:corner_create", False),
+    ("help:skills", False),
+    ("help:corner_detail", True),
+    ("help:corner_day", True),
+    ("help:staff_book", True),
+    ("help:queue", True),
+    ("help:sessions", True),
+]
+
+
+@pytest.mark.parametrize(("name", "with_corner"), STAFF_PAGES)
+def test_it_sends_anonymous_visitors_to_the_login_page(
+    client: Any, place: Corner, name: str, with_corner: bool
+) -> None:
+    response = client.get(reverse(name, args=[place.pk] if with_corner else []))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_it_hides_closed_corners_in_the_api(client: Any, place: Corner) -> None:
+    services.corner_update(corner=place, is_active=False, by=None)
+
+    assert client.get(f"/api/v1/help/corners/{place.pk}").status_code == 404
+    assert client.get(f"/api/v1/help/corners/{place.pk}/queue-screen").status_code == 404
+    assert client.get("/api/v1/help/corners").json() == []
