@@ -42,7 +42,7 @@ def manage(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
         env=process_env(tmp),
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,  # migrating every app takes ~15 s of CPU; far more on a busy machine
     )
 
 
