@@ -83,7 +83,7 @@ def test_it_books_places_by_phone_until_the_class_is_full(
         _seat(course, "0903111222")
     assert "đủ chỗ" in str(refused.value)
     page = client.get(reverse("help:session", args=[course.pk])).content.decode()
-    assert "Ask the corner about the next one" in page or "hỏi điểm hỗ trợ" in page
+    assert "Lớp đã đủ chỗ. Hãy hỏi điểm hỗ trợ về lớp sau." in page
 
 
 def test_it_takes_attendance_once_the_class_has_started(
