@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import dataclasses
+import random
+import re
 
 import bm25s
 import numpy as np
@@ -13,7 +15,7 @@ from knowledge.search import Document, QueryProblem, SearchIndex, check_query, d
 from knowledge.search import terms as search_terms
 from knowledge.search.engine import document_tokens
 from knowledge.search.terms import TermCache
-from knowledge.search.text import fast_fold, index_tokens
+from knowledge.search.text import fast_fold, index_tokens, syllables
 from knowledge.search.typo import Repairer
 from knowledge.tests.test_search_quality import labelled_queries
 from lib.vn_text import fold
@@ -62,6 +64,16 @@ def test_it_folds_exactly_like_the_shared_helper():
     texts.append("".join(ch + mark for ch in letters for mark in "\u0300\u0301\u0303\u0309\u0323"))
     for text in texts:
         assert fast_fold(text).split() == fold(text).split(), text
+
+
+def test_it_cuts_syllables_where_folding_the_whole_text_would():
+    rng = random.Random(5)
+    texts = [f.fields[k] for f in read_all() for k in ("title", "summary", "body")]
+    texts += ["İstanbul ǅ", "Thu\u0309y", "ஔx ᬆy", "a_b c-d", "".join(map(chr, range(32, 8192)))]
+    letters = "aăâđeêioôơuưyAĐẠ \u0300\u0301\u0309._-1İஔ"
+    texts += ["".join(rng.choices(letters, k=rng.randint(1, 12))) for _ in range(3000)]
+    for text in texts * 2:  # the second time from the syllables already folded
+        assert syllables(text) == re.findall(r"[^\W_]+", fast_fold(text)), text
 
 
 def test_it_tokenises_folded_syllables_and_pairs():
