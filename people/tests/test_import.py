@@ -492,6 +492,57 @@ def test_it_updates_a_person_written_meanwhile_during_a_first_load(  # type: ign
     assert Person.objects.get(pk=written[0]).full_name == "Thạch Thị Sà Quân"
 
 
+def test_bulk_rows_keep_awkward_text_nulls_dates_and_json(db) -> None:  # type: ignore[no-untyped-def]
+    """The importer's bulk writer (COPY text on PostgreSQL) keeps every value as it was."""
+    from django.utils import timezone
+
+    from people.importing import insert_rows
+
+    now = timezone.now()
+    awkward = [
+        "plain",
+        "back\\slash",
+        "tab\there",
+        "new\nline",
+        "cr\rhere",
+        "\\N",
+        "",
+        "Đặng Thị Ảnh",
+    ]
+    rows = [
+        {
+            "at": now,
+            "actor_label": text,
+            "source": "import",
+            "kind": "updated",
+            "reason": text,
+            "changes": {"phone": [text, None], "n": [1, True]},
+            "line": None if n % 2 else n,
+        }
+        for n, text in enumerate(awkward)
+    ]
+    insert_rows(HistoryEntry, rows)
+    stored = list(HistoryEntry.objects.order_by("id").values("at", "reason", "changes", "line"))
+    assert [r["reason"] for r in stored] == awkward
+    assert [r["changes"]["phone"][0] for r in stored] == awkward
+    assert [r["line"] for r in stored] == [None if n % 2 else n for n in range(len(awkward))]
+    assert all(r["at"] == now and r["changes"]["n"] == [1, True] for r in stored)
+    (household_id,) = insert_rows(
+        Household,
+        [
+            {
+                "code": "H\\1",
+                "commune_id": 31825,
+                "address": "",
+                "created_at": now,
+                "updated_at": now,
+            }
+        ],
+        returning=True,
+    )
+    assert Household.objects.get(pk=household_id).code == "H\\1"
+
+
 def test_the_command_prints_a_summary_and_where_the_rejects_are(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "cli.csv", [row(), row(commune_code="99999")])
     out = io.StringIO()
