@@ -31,6 +31,13 @@ def _person_path() -> tuple[int, int]:
     return person.pk, person.household_id
 
 
+def _citizen_person() -> int:
+    """The demo citizen's own record (linked to their account by the demo)."""
+    from people.models import Person
+
+    return Person.objects.get(user__username="demo.citizen").pk
+
+
 def _check(page: Any, base: str, axe: str, paths: list[str]) -> list[Problem]:
     problems: list[Problem] = []
     for path in paths:
@@ -73,6 +80,10 @@ def test_the_registry_pages_are_accessible_at_360_px(browser, site, axe_source) 
                 str(withdraw),
                 "/people/?q=thi",
                 "/people/duplicates/",
+                "/people/new/",
+                f"/people/{pk}/account/link/",
+                f"/people/{_citizen_person()}/account/unlink/",
+                "/people/account-requests/",
             ],
         )
     finally:
@@ -84,7 +95,7 @@ def test_the_registry_pages_are_accessible_at_360_px(browser, site, axe_source) 
         context.close()
     context, page = _as(browser, site, axe_source, "demo.citizen")
     try:
-        problems += _check(page, site, axe_source, ["/people/me/"])
+        problems += _check(page, site, axe_source, ["/people/me/", "/people/me/link/"])
     finally:
         context.close()
     if problems:
