@@ -86,7 +86,7 @@ def test_another_communes_officer_sees_none_of_these_cases(
 def test_it_refuses_a_backwards_period(client, officer_a) -> None:  # type: ignore[no-untyped-def]
     login(client, officer_a)
     response = client.get(reverse("help:dashboard"), {"since": "2026-03-01", "until": "2026-01-01"})
-    assert "swap them" in response.content.decode()
+    assert "đổi chỗ hai ngày" in response.content.decode()
 
 
 def test_only_the_province_sets_targets(client, officer_a, province_admin) -> None:  # type: ignore[no-untyped-def]
