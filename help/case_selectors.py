@@ -68,14 +68,15 @@ def case_list(
     if overdue:
         cases = cases.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
     text = q.strip()
-    if text:
-        digits = "".join(ch for ch in text if ch.isdigit())
-        by_number = Q(pk=int(digits.split()[0])) if digits and len(digits) <= 9 else Q()
-        by_phone = Q(phone__endswith=digits[-9:]) if len(digits) >= 9 else Q()
-        if by_number or by_phone:
-            cases = cases.filter(by_number | by_phone)
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text and digits and not text.strip("#+ .-0123456789"):
+        # Only digits: a case number (what the case's code starts with) or a phone number.
+        if len(digits) >= 9:
+            cases = cases.filter(phone__endswith=digits[-9:])
         else:
-            cases = cases.filter(Q(name__icontains=text) | Q(summary__icontains=text))
+            cases = cases.filter(pk=int(digits))
+    elif text:
+        cases = cases.filter(Q(name__icontains=text) | Q(summary__icontains=text))
     if status == Case.Status.CLOSED:
         return cases.order_by("-closed_at", "-pk")
     return cases.order_by("due_at", "pk")

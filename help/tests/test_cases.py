@@ -380,3 +380,17 @@ def test_it_refuses_case_pages_to_roles_that_do_not_work_on_cases(  # type: igno
     assert client.get(reverse("help:case_list")).status_code == 302
     assert CaseAction.objects.filter(case=case).count() == 1
     assert Referral.objects.get().status == "pending"
+
+
+def test_it_finds_a_case_by_number_phone_or_name(client, helper_a, corner_a) -> None:  # type: ignore[no-untyped-def]
+    first = factories.case(helper_a, corner_a, name="Bà Tư", phone="0912 000 333")
+    factories.case(helper_a, corner_a, name="Chú Sáu", phone="0912 000 444")
+    login(client, helper_a)
+
+    def found(q):  # type: ignore[no-untyped-def]
+        page = client.get(reverse("help:case_list"), {"q": q, "status": ""})
+        return [c.name for c in page.context["page"].object_list]
+
+    assert found(f"#{first.pk}") == ["Bà Tư"]
+    assert found("0912 000 444") == ["Chú Sáu"]
+    assert found("Sáu") == ["Chú Sáu"]
