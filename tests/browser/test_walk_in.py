@@ -195,3 +195,46 @@ def test_the_case_figures_are_accessible(browser, site, axe_source) -> None:  # 
             context.close()
     if problems:
         pytest.fail(report("case figures", problems), pytrace=False)
+
+
+def test_a_full_case_page_is_accessible(browser, site, axe_source, tmp_path, settings) -> None:  # type: ignore[no-untyped-def]
+    """A question with its recording, a photo, a voice note, a referral, registry search results
+    and the officer's FAQ button: every part of the case page at once."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from accounts.models import User
+    from help import case_services
+    from people.models import Person
+
+    settings.MEDIA_ROOT = tmp_path
+    corner = _corner_of("demo.helper")
+    helper = User.objects.get(username="demo.helper")
+    voice = SimpleUploadedFile("q.m4a", b"\x00\x00\x00\x20ftypM4A " + b"\x00" * 64)
+    case = case_services.question_ask(
+        commune=corner.commune, name="Ông Bảy", phone="0912 777 888", text="", audio=voice
+    )
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), (230, 220, 200)).save(buffer, "JPEG")
+    photo = SimpleUploadedFile("cccd.jpg", buffer.getvalue())
+    case_services.attachment_add(case=case, actor=helper, upload=photo, description="CCCD")
+    note = SimpleUploadedFile("note.amr", b"#!AMR\n" + b"\x3c" * 64)
+    case_services.attachment_add(case=case, actor=helper, upload=note)
+    case_services.referral_create(
+        case=case, actor=helper, agency="Bảo hiểm xã hội khu vực", reason="Thẻ BHYT bị trùng"
+    )
+    name = Person.objects.filter(commune=corner.commune).values_list("full_name", flat=True)[0]
+    problems: list[Problem] = []
+    for username, query in (("demo.helper", f"?q={name.split()[-1]}"), ("demo.officer", "")):
+        context = new_context(browser, axe_source, viewport=NARROW)
+        page = context.new_page()
+        try:
+            log_in(page, site, username)
+            url = f"{site}/help/cases/{case.pk}/{query}"
+            _check(page, page.goto(url), axe_source, problems)
+        finally:
+            context.close()
+    if problems:
+        pytest.fail(report("a full case page", problems), pytrace=False)
