@@ -731,8 +731,9 @@ def _household_code_new(commune_id: int) -> str:
     """A code for a household the commune creates: the commune code, the date and a counter."""
     stamp = timezone.localdate().strftime("%Y%m%d")
     prefix = f"LS{commune_id:05d}-{stamp}-"
-    taken = Household.objects.filter(code__startswith=prefix).count()
-    number = taken + 1
+    # Exact lookups (the unique index) rather than a prefix search: a commune adds a few
+    # households a day at most.
+    number = 1
     while Household.objects.filter(code=f"{prefix}{number:03d}").exists():
         number += 1
     return f"{prefix}{number:03d}"

@@ -88,9 +88,20 @@ def test_it_makes_a_new_household_headed_by_the_person(officer_a, commune_a) -> 
     )
     assert person.relation_to_head == "head"
     assert person.household.code.startswith("LS31825-")
+    assert person.household.code.endswith("-001")
     assert person.household.commune_id == 31825
     assert HistoryEntry.objects.filter(household=person.household, kind="created").exists()
     assert HistoryEntry.objects.get(person=person).changes["personal_id"][1] != number
+    second = services.person_create(
+        actor=officer_a,
+        reason="moved in",
+        full_name="Lâm Thị Hoa",
+        date_of_birth=date(1992, 1, 1),
+        sex="female",
+        commune_id=31825,
+        new_household=True,
+    )
+    assert second.household.code == person.household.code[:-3] + "002"
 
 
 def test_it_warns_of_a_look_alike_and_saves_once_confirmed(
