@@ -18,6 +18,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
+from pydantic import BaseModel
 
 from accounts.api_auth import TokenAuth, session_auth
 from accounts.models import ApiToken
@@ -45,7 +46,10 @@ class ReadingsAuth(HttpBearer):
         return TokenAuth(ApiToken.Scope.HEALTH_INGEST).authenticate(request, token)
 
 
-class ReadingIn(Schema):
+# The per-reading schemas are plain pydantic models: a batch holds up to a thousand of them and
+# ninja's Schema wraps each one in its Django-object getter, which costs more than the rest of
+# the request. The JSON schema (and so the OpenAPI document) is the same.
+class ReadingIn(BaseModel):
     client_id: str = Field(
         "", max_length=64, description="The sender's own id: sending it again changes nothing."
     )
@@ -68,7 +72,7 @@ class ReadingsIn(Schema):
     readings: list[ReadingIn] = Field(..., min_length=1)
 
 
-class ItemOut(Schema):
+class ItemOut(BaseModel):
     index: int = Field(..., description="Position in the request, from 1.")
     client_id: str
     status: str = Field(..., description="accepted, flagged, duplicate or rejected")
@@ -126,7 +130,7 @@ def readings_post(request: HttpRequest, payload: ReadingsIn) -> Any:
                 }
             ]
         )
-    items = [r.dict() for r in payload.readings]
+    items = [r.model_dump() for r in payload.readings]
     device: Device | None = getattr(request, "health_device", None)
     if device is not None and device.revoked_at is not None:
         now = timezone.now()

@@ -47,6 +47,7 @@ from health.models import (
     ThresholdOverride,
     ThresholdSet,
 )
+from health.monitoring import bulk
 from health.monitoring import rules as rules_lib
 from health.monitoring.validation import CleanReading, Problem, ReadingRefused, clean
 from health.permissions import ConsentMissing, relation_to, with_health_consent
@@ -292,54 +293,130 @@ def _jsonable(item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _allowed_people(sender: Sender, people: Iterable[Person]) -> set[int]:
+@dataclass(slots=True)
+class _Who:
+    """What ingestion needs to know of a person: fetched as plain values for a batch, or taken
+    from the Person a web form already holds (`obj`)."""
+
+    pk: int
+    commune_id: int
+    user_id: int | None
+    living: bool
+    province_id: int | None = None
+    obj: Person | None = None
+
+    @classmethod
+    def of(cls, person: Person) -> _Who:
+        living = person.date_of_death is None and person.merged_into_id is None
+        return cls(person.pk, person.commune_id, person.user_id, living, obj=person)
+
+
+def _people_by_personal_id(wanted: set[str]) -> dict[str, _Who]:
+    """One query for the people a batch names (plain values: no model instances)."""
+    found: dict[str, _Who] = {}
+    rows = Person.objects.filter(personal_id__in=wanted).values_list(
+        "personal_id",
+        "pk",
+        "commune_id",
+        "user_id",
+        "date_of_death",
+        "merged_into_id",
+        "commune__province_id",
+    )
+    for personal_id, pk, commune_id, user_id, died, merged, province_id in rows:
+        found[personal_id] = _Who(
+            pk, commune_id, user_id, died is None and merged is None, province_id
+        )
+    return found
+
+
+def _allowed_people(sender: Sender, people: Iterable[_Who]) -> set[int]:
     """Which of these people the sender may send readings for (consent is checked apart)."""
     allowed: set[int] = set()
     device = sender.device
     user = sender.user
-    codes: set[int] | None = set()
-    if device is None and user is not None and sender.token is not None:
-        codes = commune_codes_for_user(user)
-    for person in people:
-        if person.date_of_death is not None or person.merged_into_id is not None:
-            continue
-        if device is not None:
-            ok = (
-                person.pk == device.person_id
+    living = [who for who in people if who.living]
+    if device is not None:
+        for who in living:
+            if (
+                (who.pk == device.person_id)
                 if device.person_id
-                else person.commune_id == device.commune_id
-            )
-        elif sender.token is not None:
-            ok = (
-                person.commune.province_id == settings.PROVINCE_CODE
-                if codes is None
-                else person.commune_id in codes
-            )
-        elif user is not None:
-            ok = bool(relation_to(user, person)) or (
-                user.role == Role.HELPER
-                and person.commune_id in (commune_codes_for_user(user) or set())
-            )
-        else:
-            ok = False
-        if ok:
-            allowed.add(person.pk)
+                else (who.commune_id == device.commune_id)
+            ):
+                allowed.add(who.pk)
+        return allowed
+    if user is not None and sender.token is not None:
+        codes = commune_codes_for_user(user)
+        for who in living:
+            if codes is None:
+                province = (
+                    who.province_id if who.province_id is not None else who.obj.commune.province_id  # type: ignore[union-attr]
+                )
+                ok = province == settings.PROVINCE_CODE
+            else:
+                ok = who.commune_id in codes
+            if ok:
+                allowed.add(who.pk)
+        return allowed
+    if user is None:
+        return allowed
+    # A person at home, a carer, a helper or a health worker: the health book's own rule,
+    # which needs the Person (a browser sends few readings at a time).
+    missing = [who.pk for who in living if who.obj is None]
+    loaded = Person.objects.in_bulk(missing) if missing else {}
+    helper_codes = (commune_codes_for_user(user) or set()) if user.role == Role.HELPER else set()
+    for who in living:
+        person = who.obj or loaded.get(who.pk)
+        if person is None:
+            continue
+        if relation_to(user, person) or who.commune_id in helper_codes:
+            allowed.add(who.pk)
     return allowed
 
 
-def _source_for(sender: Sender, person: Person) -> str:
+def _source_for(sender: Sender, who: _Who) -> str:
     if sender.source:
         return sender.source
     user = sender.user
     if user is None:
         return Reading.Source.DEVICE
-    if person.user_id == user.pk:
+    if who.user_id == user.pk:
         return Reading.Source.SELF
     if user.role == Role.HEALTH_WORKER:
         return Reading.Source.HEALTH_WORKER
     if user.role == Role.HELPER:
         return Reading.Source.HELPER
     return Reading.Source.SELF  # a carer at home with the person
+
+
+@dataclass(slots=True)
+class _New:
+    """A reading just stored, as the rules see it (no model instance per reading)."""
+
+    pk: int
+    person_id: int
+    commune_id: int
+    kind: str
+    value: Decimal
+    value2: Decimal | None
+    context: str
+    measured_at: datetime
+
+
+_READING_COLUMNS = (
+    "person_id",
+    "kind",
+    "value",
+    "value2",
+    "context",
+    "measured_at",
+    "received_at",
+    "source",
+    "entered_by_id",
+    "device_id",
+    "client_id",
+    "flag",
+)
 
 
 def readings_ingest(
@@ -350,6 +427,10 @@ def readings_ingest(
     An item has kind, value (systolic for blood pressure), value2 (diastolic), unit, context
     (glucose: fasting/random), measured_at, client_id, and the person: `person` (a Person, from
     web forms) or `personal_id`; a device bound to one person may leave it out.
+
+    The batch costs a fixed number of queries whatever its size: one each for the people, their
+    consent, the client ids already stored, the insert, the rules' history and overrides, the
+    open alerts, and one audit entry for the whole batch.
     """
     now = now or timezone.now()
     skew = timedelta(seconds=settings.HEALTH_CLOCK_SKEW_SECONDS)
@@ -389,45 +470,48 @@ def readings_ingest(
             _refused(result, exc.problem)
 
     # The people: given, by personal ID number, or the device's own.
-    by_index: dict[int, Person] = {}
+    by_index: dict[int, _Who] = {}
     wanted_ids = {
         str(items[i].get("personal_id") or "").strip()
         for i in cleaned
         if items[i].get("person") is None and items[i].get("personal_id")
     }
-    found = (
-        {
-            p.personal_id: p
-            for p in Person.objects.select_related("commune").filter(personal_id__in=wanted_ids)
-        }
-        if wanted_ids
-        else {}
+    found = _people_by_personal_id(wanted_ids) if wanted_ids else {}
+    device_person = (
+        _Who.of(sender.device.person)
+        if sender.device is not None and sender.device.person is not None
+        else None
     )
-    device_person = sender.device.person if sender.device is not None else None
+    given: dict[int, _Who] = {}
     for i in list(cleaned):
         item = items[i]
         person = item.get("person")
-        if person is None and item.get("personal_id"):
-            person = found.get(str(item["personal_id"]).strip())
-        elif person is None:
-            person = device_person
-        if person is None:
+        who: _Who | None
+        if person is not None:
+            who = given.get(person.pk)
+            if who is None:
+                who = given[person.pk] = _Who.of(person)
+        elif item.get("personal_id"):
+            who = found.get(str(item["personal_id"]).strip())
+        else:
+            who = device_person
+        if who is None:
             _refused(results[i], PERSON_UNKNOWN)
             del cleaned[i]
             continue
-        by_index[i] = person
-    allowed = _allowed_people(sender, {p.pk: p for p in by_index.values()}.values())
+        by_index[i] = who
+    allowed = _allowed_people(sender, {w.pk: w for w in by_index.values()}.values())
     consented = (
         set(with_health_consent(Person.objects.filter(pk__in=allowed)).values_list("pk", flat=True))
         if allowed
         else set()
     )
     for i in list(cleaned):
-        person = by_index[i]
-        if person.pk not in allowed:
+        who = by_index[i]
+        if who.pk not in allowed:
             _refused(results[i], PERSON_UNKNOWN)
             del cleaned[i]
-        elif person.pk not in consented:
+        elif who.pk not in consented:
             _refused(results[i], CONSENT_MISSING)
             del cleaned[i]
 
@@ -460,37 +544,51 @@ def readings_ingest(
                 results[i].message = "Chỉ số này đã được nhận trước đây; không tính lại."
                 results[i].message_en = "This reading was received before; it is not counted again."
                 del cleaned[i]
-        readings = []
-        order = []
-        entered_by = sender.user if sender.device is None else None
-        for i, reading in cleaned.items():
-            person = by_index[i]
-            readings.append(
-                Reading(
-                    person=person,
-                    kind=reading.kind,
-                    value=reading.value,
-                    value2=reading.value2,
-                    context=reading.context,
-                    measured_at=reading.measured_at,
-                    received_at=now,
-                    source=_source_for(sender, person),
-                    entered_by=entered_by,
-                    device=sender.device,
-                    client_id=keys.get(i, ""),
-                    flag=reading.flag,
+        entered_by_id = sender.user.pk if sender.device is None and sender.user else None
+        device_id = sender.device.pk if sender.device is not None else None
+        order = list(cleaned)
+        rows = []
+        for i in order:
+            reading, who = cleaned[i], by_index[i]
+            rows.append(
+                (
+                    who.pk,
+                    reading.kind,
+                    reading.value,
+                    reading.value2,
+                    reading.context,
+                    reading.measured_at,
+                    now,
+                    _source_for(sender, who),
+                    entered_by_id,
+                    device_id,
+                    keys.get(i, ""),
+                    reading.flag,
                 )
             )
-            order.append(i)
-        Reading.objects.bulk_create(readings, batch_size=500)
-        for i, reading in zip(order, readings, strict=True):
+        ids = bulk.insert_rows(Reading, _READING_COLUMNS, rows)
+        readings = []
+        for i, pk in zip(order, ids, strict=True):
+            reading, who = cleaned[i], by_index[i]
+            readings.append(
+                _New(
+                    pk,
+                    who.pk,
+                    who.commune_id,
+                    reading.kind,
+                    reading.value,
+                    reading.value2,
+                    reading.context,
+                    reading.measured_at,
+                )
+            )
             results[i].status = "flagged" if reading.flag else "accepted"
-            results[i].reading_id = reading.pk
+            results[i].reading_id = pk
             results[i].flag = reading.flag
         if readings:
             outcome = _apply_rules(readings, now=now)
-            for i, reading in zip(order, readings, strict=True):
-                found_alerts = outcome.get(reading.pk, [])
+            for i, reading_pk in zip(order, ids, strict=True):
+                found_alerts = outcome.get(reading_pk, [])
                 results[i].alerts = [a for a, _s, _vi, _en in found_alerts]
                 if found_alerts:
                     worst = min(found_alerts, key=lambda f: f[1])
@@ -500,7 +598,7 @@ def readings_ingest(
         _store_rejected(items, results, sender, now)
         if sender.device is not None:
             Device.objects.filter(pk=sender.device.pk).update(last_seen_at=now)
-        _audit_batch(readings, sender, now)
+        _audit_batch(readings, results, sender, now)
     return results
 
 
@@ -508,7 +606,14 @@ def _existing_client_ids(keys: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(keys), 900):
         chunk = keys[start : start + 900]
-        found.update(Reading.objects.filter(client_id__in=chunk).values_list("client_id", "pk"))
+        # Excluding the empty id repeats the partial unique index's condition, so that SQLite
+        # searches the index instead of scanning every reading.
+        found.update(
+            Reading.objects.filter(client_id__in=chunk)
+            .exclude(client_id="")
+            .order_by()
+            .values_list("client_id", "pk")
+        )
     return found
 
 
@@ -531,35 +636,44 @@ def _store_rejected(
         RejectedReading.objects.bulk_create(rows, batch_size=500)
 
 
-def _audit_batch(readings: list[Reading], sender: Sender, now: datetime) -> None:
-    """One audit entry per person and batch (a batch may carry thousands of readings)."""
-    per_person: dict[int, list[Reading]] = defaultdict(list)
+def _audit_batch(
+    readings: list[_New], results: list[ItemResult], sender: Sender, now: datetime
+) -> None:
+    """One audit entry per batch: who sent it, for whom, and how many of each outcome. A
+    batch of one person's readings (a web form, a home meter) names that person."""
+    if not readings:
+        return
+    people = sorted({r.person_id for r in readings})
+    communes = {r.commune_id for r in readings}
+    kinds: dict[str, int] = defaultdict(int)
     for reading in readings:
-        per_person[reading.person_id].append(reading)
+        kinds[reading.kind] += 1
+    outcomes: dict[str, int] = defaultdict(int)
+    for result in results:
+        outcomes[result.status] += 1
     actor = sender.user if sender.user is not None and sender.user.is_authenticated else None
     label = sender.device.label if sender.device is not None else (actor.username if actor else "")
     request = sender.request
-    entries = [
-        AuditEntry(
-            at=now,
-            actor=actor,
-            actor_label=label[:150],
-            action=AuditEntry.Action.CREATE,
-            object_type="health_reading",
-            object_id=str(person_id),
-            object_label=", ".join(sorted({r.kind for r in rows}))[:200],
-            commune_code=rows[0].person.commune_id,
-            ip_address=client_ip(request),
-            user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:200],
-            via=sender.via,
-            details={
-                "readings": len(rows),
-                "device": sender.device.pk if sender.device is not None else None,
-            },
-        )
-        for person_id, rows in per_person.items()
-    ]
-    AuditEntry.objects.bulk_create(entries, batch_size=500)
+    AuditEntry.objects.create(
+        at=now,
+        actor=actor,
+        actor_label=label[:150],
+        action=AuditEntry.Action.CREATE,
+        object_type="health_reading",
+        object_id=str(people[0]) if len(people) == 1 else "",
+        object_label=", ".join(sorted(kinds))[:200],
+        commune_code=next(iter(communes)) if len(communes) == 1 else None,
+        ip_address=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:200],
+        via=sender.via,
+        details={
+            "readings": len(readings),
+            "kinds": dict(sorted(kinds.items())),
+            "outcomes": dict(sorted(outcomes.items())),
+            "people": people,
+            "device": sender.device.pk if sender.device is not None else None,
+        },
+    )
 
 
 # Rules -> alerts -> tasks -------------------------------------------------------------------
@@ -575,7 +689,7 @@ def _overrides_for(person_ids: set[int]) -> dict[int, dict[str, tuple[Any, Any]]
 
 
 def _history_facts(
-    readings: list[Reading],
+    readings: list[_New],
     rule_set: rules_lib.RuleSet,
     overrides: dict[int, dict[str, tuple[Any, Any]]],
 ) -> dict[int, rules_lib.ReadingFacts]:
@@ -661,13 +775,13 @@ class _Hit:
     person_id: int
     commune_id: int
     finding: rules_lib.Finding
-    reading: Reading | None
+    reading_id: int | None
     at: datetime
     count: int = 1
 
 
 def _apply_rules(
-    readings: list[Reading], *, now: datetime
+    readings: list[_New], *, now: datetime
 ) -> dict[int, list[tuple[int, int, str, str]]]:
     """Evaluate the new readings and open or raise alerts; returns, per reading, the alerts it
     touched as (alert id, severity, advice vi, advice en)."""
@@ -687,9 +801,9 @@ def _apply_rules(
             if hit is None:
                 hits[key] = _Hit(
                     reading.person_id,
-                    reading.person.commune_id,
+                    reading.commune_id,
                     finding,
-                    reading,
+                    reading.pk,
                     reading.measured_at,
                 )
                 continue
@@ -697,7 +811,7 @@ def _apply_rules(
             worse = finding.outcome.severity < hit.finding.outcome.severity
             newer = reading.measured_at >= hit.at
             if worse or (finding.outcome.severity == hit.finding.outcome.severity and newer):
-                hit.finding, hit.reading = finding, reading
+                hit.finding, hit.reading_id = finding, reading.pk
             hit.at = max(hit.at, reading.measured_at)
     # A reading of any kind ends "no reading for N days".
     _resolve_no_reading(person_ids, now)
@@ -763,7 +877,7 @@ def _upsert_alerts(hits: dict[str, _Hit], version: int, now: datetime) -> dict[s
                     rule=hit.finding.rule,
                     severity=outcome.severity,
                     message=hit.finding.message_vi[:300],
-                    reading=hit.reading,
+                    reading_id=hit.reading_id,
                     threshold_version=version,
                     dedupe_key=key,
                     first_at=now,
@@ -779,7 +893,7 @@ def _upsert_alerts(hits: dict[str, _Hit], version: int, now: datetime) -> dict[s
             alert.severity = outcome.severity
             alert.rule = hit.finding.rule
             alert.message = hit.finding.message_vi[:300]
-            alert.reading = hit.reading
+            alert.reading_id = hit.reading_id
             alert.threshold_version = version
             alert.escalate_at = _escalate_at(outcome, now)
             alert.escalated_at = None
@@ -787,14 +901,14 @@ def _upsert_alerts(hits: dict[str, _Hit], version: int, now: datetime) -> dict[s
             alert.status = Alert.Status.OPEN
             alert.snoozed_until = None
             raised.append(alert)
-        elif outcome.severity == alert.severity and hit.reading is not None:
-            alert.reading = hit.reading
+        elif outcome.severity == alert.severity and hit.reading_id is not None:
+            alert.reading_id = hit.reading_id
             alert.message = hit.finding.message_vi[:300]
         changed.append(alert)
     if new_alerts:
         try:
             with transaction.atomic():
-                Alert.objects.bulk_create(new_alerts, batch_size=500)
+                bulk.insert_instances(new_alerts)
         except IntegrityError:
             # Another batch opened one of these alerts at the same moment: take theirs.
             new_alerts = _create_one_by_one(new_alerts)
@@ -872,7 +986,7 @@ def _tasks_for(alerts: list[Alert], findings: dict[str, rules_lib.Finding], now:
             )
         )
     if tasks:
-        CareTask.objects.bulk_create(tasks, batch_size=500, ignore_conflicts=True)
+        bulk.insert_instances(tasks, ignore_conflicts=True)
 
 
 # Alert and task actions ---------------------------------------------------------------------
