@@ -976,6 +976,19 @@ def case_close(
         corner_services.token_status_set(
             token=token, status=QueueToken.Status.DONE, by=actor, request=request, via=via
         )
+    appointment = Appointment.objects.filter(
+        pk=case.appointment_id,
+        status__in=[Appointment.Status.BOOKED, Appointment.Status.ARRIVED],
+    ).first()
+    if appointment is not None:
+        # A phone or home-visit appointment is over when its case is.
+        corner_services.appointment_status_set(
+            appointment=appointment,
+            status=Appointment.Status.DONE,
+            by=actor,
+            request=request,
+            via=via,
+        )
     label = Case.Outcome(outcome).label
     description = f"Đóng / closed: {label}" + (f" — {nfc(note).strip()}" if note.strip() else "")
     _action(case, actor, CaseAction.Kind.STATUS, description, minutes)

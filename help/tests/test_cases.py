@@ -394,3 +394,32 @@ def test_it_finds_a_case_by_number_phone_or_name(client, helper_a, corner_a) -> 
     assert found(f"#{first.pk}") == ["Bà Tư"]
     assert found("0912 000 444") == ["Chú Sáu"]
     assert found("Sáu") == ["Chú Sáu"]
+
+
+def test_closing_a_case_from_a_phone_appointment_marks_it_done(helper_a, corner_a) -> None:  # type: ignore[no-untyped-def]
+    from help.models import Appointment
+
+    start = timezone.now() + timedelta(hours=1)
+    appointment = Appointment.objects.create(
+        corner=corner_a,
+        name="Bà Chín",
+        phone="+84912555666",
+        topic="benefits",
+        kind="phone",
+        starts_at=start,
+        ends_at=start + timedelta(minutes=20),
+        code="PH0NE1",
+    )
+    case = services.case_open(
+        actor=helper_a,
+        channel="phone",
+        topic="",
+        summary="Hỏi trợ cấp người cao tuổi",
+        appointment=appointment,
+    )
+    assert (case.name, case.topic, case.corner) == ("Bà Chín", "benefits", corner_a)
+
+    services.case_close(case=case, actor=helper_a, outcome="done")
+
+    appointment.refresh_from_db()
+    assert appointment.status == "done"
