@@ -122,8 +122,8 @@ def case_overdue(request: HttpRequest) -> HttpResponse:
 @role_required(*CASE_ROLES)
 @require_http_methods(["GET", "POST"])
 def case_open(request: HttpRequest) -> HttpResponse:
-    """Open a case from scratch, or from a queue ticket (?token=) or an appointment
-    (?appointment=): what they already hold is filled in."""
+    """Open a case from scratch, or from a queue ticket (?token=), an appointment
+    (?appointment=) or a registry person (?person=): what they already hold is filled in."""
     user = _user(request)
     source = request.POST if request.method == "POST" else request.GET
     token = appointment = None
@@ -135,6 +135,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
             return redirect("help:case_detail", pk=existing.pk)
     if source.get("appointment"):
         appointment = get_appointment_for_user(user, _int(source["appointment"]))
+    person = get_person_for_user(user, _int(source["person"])) if source.get("person") else None
     corners = _corners(user)
     if request.method == "POST":
         form = forms.CaseOpenForm(request.POST, corners=corners)
@@ -152,6 +153,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
                     personal_id=data["personal_id"],
                     token=token,
                     appointment=appointment,
+                    person=person,
                     request=request,
                 )
             except ValidationError as error:
@@ -170,6 +172,8 @@ def case_open(request: HttpRequest) -> HttpResponse:
                 "topic": held.topic,
                 "channel": Channel.WALK_IN,
             }
+        if person is not None:
+            initial = {"name": person.full_name, "phone": person.phone}
         if appointment is not None and appointment.kind == "phone":
             initial["channel"] = Channel.PHONE
         elif appointment is not None and appointment.kind == "home":
@@ -178,7 +182,13 @@ def case_open(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "help/cases/open.html",
-        {"form": form, "token": token, "appointment": appointment, "no_corner": not corners},
+        {
+            "form": form,
+            "token": token,
+            "appointment": appointment,
+            "person": person,
+            "no_corner": not corners,
+        },
     )
 
 

@@ -423,3 +423,26 @@ def test_closing_a_case_from_a_phone_appointment_marks_it_done(helper_a, corner_
 
     appointment.refresh_from_db()
     assert appointment.status == "done"
+
+
+def test_it_opens_a_case_from_a_registry_person_of_the_commune_only(  # type: ignore[no-untyped-def]
+    client, helper_a, corner_a, sa_quan, make_person, commune_b
+) -> None:
+    login(client, helper_a)
+    url = reverse("help:case_open") + f"?person={sa_quan.pk}"
+    assert client.get(url).context["form"].initial["name"] == "Thạch Thị Sà Quân"
+
+    client.post(
+        url,
+        {
+            "person": sa_quan.pk,
+            "corner": corner_a.pk,
+            "channel": "home_visit",
+            "topic": "hi_app",
+            "summary": "Cài VssID tại nhà",
+        },
+    )
+
+    assert Case.objects.get().person == sa_quan
+    other = make_person(commune_b, "Lâm Văn Bé")
+    assert client.get(reverse("help:case_open") + f"?person={other.pk}").status_code == 404
