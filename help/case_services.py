@@ -1133,8 +1133,11 @@ def question_ask(
     It becomes a case of topic "question" at the corner of the person's commune; the person
     gets an SMS with the case code to read the answer later.
     """
-    if asked_by is not None and asked_by.is_authenticated and asked_by.is_staff_role:
-        _require_can_act(asked_by, commune.pk)
+    # A team member or officer writes questions down for the people of their own communes;
+    # anyone else (a citizen, an employer) asks for themselves, wherever they live.
+    staff = asked_by if asked_by is not None and asked_by.is_authenticated else None
+    if staff is not None and staff.role in (Role.HELPER, Role.COMMUNE_OFFICER):
+        _require_can_act(staff, commune.pk)
     phone = _normalised_phone(phone, required=True)
     text = nfc(text or "").strip()
     kind = check_upload(audio, audio_only=True) if audio else None
@@ -1152,7 +1155,6 @@ def question_ask(
             "name", "Hãy cho biết tên của bạn.", "Tell us your name (a first name is enough)."
         )
     now = timezone.now()
-    staff = asked_by if asked_by is not None and asked_by.is_authenticated else None
     case = Case(
         commune=commune,
         corner=question_corner(commune),

@@ -116,3 +116,18 @@ def test_it_refuses_the_faq_button_and_audio_to_others(  # type: ignore[no-untyp
     assert client.post(reverse("help:case_faq", args=[case.pk])).status_code == 404
     assert client.get(reverse("help:case_question_audio", args=[case.pk])).status_code == 404
     assert not Article.objects.exists()
+
+
+def test_a_helper_writes_down_a_question_for_someone_of_their_commune_only(  # type: ignore[no-untyped-def]
+    client, helper_a, commune_a, commune_b, corner_a
+) -> None:
+    login(client, helper_a)
+    assert _ask(client, commune_b).status_code == 200
+    assert not Case.objects.exists()
+    with pytest.raises(PermissionDenied):
+        services.question_ask(
+            commune=commune_b, name="X", phone="0912111222", text="Hỏi", asked_by=helper_a
+        )
+
+    assert _ask(client, commune_a).status_code == 302
+    assert Case.objects.get().opened_by == helper_a
