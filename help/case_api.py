@@ -146,7 +146,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
         topic=filters.topic,
         overdue=filters.overdue,
         mine=filters.mine,
-    )
+    ).select_related("feedback")
     return cases  # type: ignore[return-value]
 
 

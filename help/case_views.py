@@ -24,11 +24,12 @@ from accounts.permissions import communes_for_user, role_required
 from help import case_forms as forms
 from help import case_selectors as selectors
 from help import case_services as services
-from help.models import Case, Channel, Corner
+from help.models import Case, Channel, Corner, Topic
 from help.permissions import (
     CASE_DASHBOARD_ROLES,
     CASE_ROLES,
     can_turn_into_faq,
+    corners_for_user,
     get_appointment_for_user,
     get_attachment_for_user,
     get_case_for_user,
@@ -62,8 +63,6 @@ def _link_base(request: HttpRequest) -> str:
 
 
 def _corners(user: User) -> QuerySet[Corner]:
-    from help.permissions import corners_for_user
-
     return corners_for_user(user).filter(is_active=True).order_by("name")
 
 
@@ -634,7 +633,7 @@ def topic_targets(request: HttpRequest) -> HttpResponse:
                 return redirect("help:topic_targets")
     else:
         form = forms.TopicTargetForm()
-    rows = [(label, services.target_hours(value)) for value, label in selectors.Topic.choices]
+    rows = [(label, services.target_hours(value)) for value, label in Topic.choices]
     return render(request, "help/cases/targets.html", {"form": form, "rows": rows})
 
 

@@ -62,12 +62,19 @@ def test_a_helper_serves_a_case_through_the_api(client, helper_a, corner_a) -> N
 def test_it_lists_only_the_callers_communes(  # type: ignore[no-untyped-def]
     client, helper_a, officer_b, corner_a, django_assert_max_num_queries
 ) -> None:
+    from help import case_services
+
     for n in range(6):
-        factories.case(helper_a, corner_a, phone=f"09120002{n:02d}")
+        case = factories.case(helper_a, corner_a, phone=f"09120002{n:02d}")
+        if n % 2:
+            case_services.case_close(case=case, actor=helper_a, outcome="taught")
+            case_services.feedback_record(case=case, helpful=True, channel="walk_in")
     login(client, helper_a)
     with django_assert_max_num_queries(6):
-        mine = client.get(f"{BASE}/cases?status=active")
-    assert mine.json()["count"] == 6 and len(mine.json()["items"]) == 6
+        every = client.get(f"{BASE}/cases")
+    assert every.json()["count"] == 6 and len(every.json()["items"]) == 6
+    assert sum(1 for c in every.json()["items"] if c["helpful"]) == 3
+    assert client.get(f"{BASE}/cases?status=active").json()["count"] == 3
 
     login(client, officer_b)
     assert client.get(f"{BASE}/cases").json()["count"] == 0
