@@ -491,7 +491,12 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
         initial = {
             "outcome": Case.Outcome.DONE_ON_BEHALF if case.has_consent else Case.Outcome.TAUGHT
         }
-        if not case.phone:
+        # Ask where the person is: at the counter now, else on the channel they used.
+        if case.phone and case.channel == Channel.ZALO:
+            initial["feedback"] = Channel.ZALO
+        elif case.phone and case.channel in (Channel.PHONE, Channel.SMS, Channel.ONLINE):
+            initial["feedback"] = Channel.SMS
+        else:
             initial["feedback"] = forms.FEEDBACK_NOW
         form = forms.CloseForm(initial=initial)
     return render(request, "help/cases/close.html", {"case": case, "form": form})
