@@ -45,8 +45,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "langso.settings")
 from bench.bench_demo import machine, run_everywhere  # noqa: E402
 from knowledge.loading import read_all  # noqa: E402
 from knowledge.markdown import plain_text  # noqa: E402
-from knowledge.search import Document, SearchIndex, default_dictionary  # noqa: E402
-from knowledge.search.terms import TermCache  # noqa: E402
+from knowledge.search import Document, SearchIndex, TermCache, default_dictionary  # noqa: E402
 from lib.vn_text import fold  # noqa: E402
 
 COMMUNES = [

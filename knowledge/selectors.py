@@ -27,8 +27,7 @@ from knowledge.models import (
     SearchTerm,
     Topic,
 )
-from knowledge.search import Document, Hit, SearchIndex, default_dictionary
-from knowledge.search.terms import TermCache
+from knowledge.search import Document, Hit, SearchIndex, TermCache, default_dictionary
 
 
 @dataclass
