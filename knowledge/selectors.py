@@ -4,9 +4,9 @@ Each process keeps one SearchIndex in memory, built from the latest published ve
 article and from the dictionary (the committed default file plus editors' entries). Before each
 search the process reads the one-row SearchIndexStamp; when another process has published since,
 the index is rebuilt, so every worker answers from the same content within a moment of a
-publication. A rebuild reads and tokenises only the versions published since the last one (the
-rest are kept in memory): a fraction of a second for 10,000 articles, where building from
-nothing takes a few seconds.
+publication. A rebuild reads every published version but converts and tokenises only the text
+that is new since the last one (the rest is kept in memory): a fraction of a second for 10,000
+articles, where building from nothing takes a few seconds.
 """
 
 from __future__ import annotations
@@ -72,7 +72,11 @@ def _build() -> SearchIndex:
         if text is None:
             text = plain_text(body)
         plain_texts[body] = text
-        documents.append(Document(article_id, title, summary, text, tuple(phrasings)))
+        documents.append(
+            Document(
+                id=article_id, title=title, summary=summary, body=text, phrasings=tuple(phrasings)
+            )
+        )
     _cache.plain_texts = plain_texts
     extra = SearchTerm.objects.filter(enabled=True).values_list("term", "expansion")
     return SearchIndex(documents, default_dictionary(list(extra)), cache=_cache.terms)
