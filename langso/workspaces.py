@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry, Role, User
 from accounts.permissions import communes_for_user, scope_to_communes
+from health.monitoring.selectors import worker_workspace
+from health.monitoring.services import list_view_record
 from help.case_selectors import helper_workspace
 from people.models import Disability, Household, Person, PovertyStatus
 from places.models import AreaStatus, Village
@@ -130,28 +132,43 @@ def _commune_officer(request: HttpRequest, user: User, today: date) -> HttpRespo
     )
 
 
+PEOPLE_TO_FOLLOW_SHOWN = 10
+
+
 def _health_worker(request: HttpRequest, user: User, today: date) -> HttpResponse:
-    """People to keep an eye on: severe disabilities and the oldest, nearest villages first."""
+    """The commune health worker's day: urgent alerts first, then today's and overdue tasks and
+    home visits, the patients who have gone quiet, and the people to keep an eye on (severe
+    disabilities, aged 80 and over) with the communes' figures."""
     current = Q(disabilities__valid_to__isnull=True) | Q(disabilities__valid_to__gte=today)
     severe = Q(
         disabilities__level__in=[Disability.Level.SEVERE, Disability.Level.ESPECIALLY_SEVERE]
     )
-    people = (
+    to_follow = (
         scope_to_communes(Person.objects.filter(date_of_death__isnull=True), user)
         .filter((current & severe) | Q(date_of_birth__lte=_years_ago(today, 80)))
         .select_related("commune", "village")
         .distinct()
         .order_by("commune__name", "village__name", "name_key")
     )
-    count = people.count()
-    shown = list(people[:50])
-    for person in shown:
+    count = to_follow.count()
+    people = list(to_follow[:PEOPLE_TO_FOLLOW_SHOWN])
+    for person in people:
         person.age = person.age_on(today)  # type: ignore[attr-defined]
-    rows = _commune_rows(user, today)
+    day = worker_workspace(user, today)
+    if day["shown_people"]:
+        list_view_record(
+            actor=user, what="health worker workspace", people=day["shown_people"], request=request
+        )
     return render(
         request,
         "workspace/health_worker.html",
-        {"people": shown, "count": count, "rows": rows, "today": today},
+        {
+            **day,
+            "people": people,
+            "count": count,
+            "rows": _commune_rows(user, today),
+            "today": today,
+        },
     )
 
 

@@ -21,6 +21,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import User
+from health.book.selectors import visits_due_for_worker
 from health.models import Alert, CareTask, Condition, HomeVisit, Reading, ThresholdOverride
 from health.monitoring import codes
 from health.permissions import patients_for, scope_rows, with_health_consent
@@ -324,3 +325,64 @@ def totals(rows: list[CommuneIndicators]) -> CommuneIndicators:
     ):
         setattr(total, name, sum(getattr(r, name) for r in rows))
     return total
+
+
+WORKSPACE_ROWS = 8
+
+
+def worker_workspace(user: User, today: date, now: datetime | None = None) -> dict[str, Any]:
+    """What a commune health worker needs first: open alerts (critical first) with the reading
+    behind each, the tasks due today or overdue, the home visits due today or overdue, and the
+    monitored patients with no reading for RECENT_DAYS days. A fixed number of queries."""
+    now = now or timezone.now()
+    tomorrow = timezone.make_aware(datetime.combine(today + timedelta(days=1), datetime.min.time()))
+    alerts_qs = open_alerts(user)
+    by_severity = {
+        row["severity"]: row["n"]
+        for row in alerts_qs.order_by().values("severity").annotate(n=Count("id"))
+    }
+    alerts = list(alerts_qs[:WORKSPACE_ROWS])
+    for alert in alerts:
+        reading = alert.reading
+        alert.shown_value = (  # type: ignore[attr-defined]
+            show_value(reading.kind, reading.value, reading.value2) if reading else ""
+        )
+    tasks_qs = open_tasks(user).filter(due_at__lt=tomorrow)
+    tasks = list(tasks_qs[:WORKSPACE_ROWS])
+    visits_qs = visits_due_for_worker(user, today, days_ahead=0)
+    visits = list(visits_qs[:WORKSPACE_ROWS])
+    cutoff = now - timedelta(days=RECENT_DAYS)
+    stale = list(
+        Reading.objects.filter(person__in=patients_for(user))
+        .values("person_id")
+        .annotate(last=Max("measured_at"))
+        .filter(last__lt=cutoff)
+        .order_by("last")
+    )
+    silent_people = Person.objects.select_related("village").in_bulk(
+        [row["person_id"] for row in stale[:WORKSPACE_ROWS]]
+    )
+    silent = [
+        {"person": silent_people[row["person_id"]], "last": row["last"]}
+        for row in stale[:WORKSPACE_ROWS]
+        if row["person_id"] in silent_people
+    ]
+    return {
+        "alerts": alerts,
+        "alert_count": sum(by_severity.values()),
+        "critical_count": by_severity.get(Alert.Severity.CRITICAL, 0),
+        "tasks": tasks,
+        "task_count": tasks_qs.count() if len(tasks) == WORKSPACE_ROWS else len(tasks),
+        "visits": visits,
+        "visit_count": visits_qs.count() if len(visits) == WORKSPACE_ROWS else len(visits),
+        "silent": silent,
+        "silent_count": len(stale),
+        "recent_days": RECENT_DAYS,
+        "now": now,
+        "shown_people": sorted(
+            {a.person_id for a in alerts}
+            | {t.person_id for t in tasks}
+            | {v.person_id for v in visits}
+            | {s["person"].pk for s in silent}
+        ),
+    }
