@@ -21,7 +21,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -38,6 +38,7 @@ from django.utils.dateparse import parse_datetime
 from accounts.models import ApiToken, AuditEntry, Role, User
 from accounts.permissions import commune_codes_for_user
 from accounts.services import audit_record, client_ip
+from health.book.services import home_visits_schedule_all
 from health.models import (
     Alert,
     CareTask,
@@ -1394,24 +1395,31 @@ def digests_send(*, now: datetime | None = None) -> int:
 
 
 _LAST_SWEEP: dict[str, datetime] = {}
+_LAST_SCHEDULING: dict[str, date] = {}
 SWEEP_EVERY = timedelta(hours=1)
 
 
 def monitoring_run_due(*, now: datetime | None = None) -> dict[str, int]:
     """The periodic work, run about once a minute by `langso worker`: escalations, snoozes,
-    digests every time; the no-reading sweep at most hourly in this process. Every part is
-    idempotent, so several workers running it is harmless."""
+    digests every time; the no-reading sweep at most hourly in this process; the home visits
+    of active care plans once a day (Vietnam time) in this process. Every part is idempotent,
+    so several workers running it is harmless."""
     now = now or timezone.now()
     counts = {
         "escalated": alerts_escalate(now=now),
         "woken": alerts_wake(now=now),
         "no_reading": 0,
         "digests": digests_send(now=now),
+        "visits_scheduled": 0,
     }
     last = _LAST_SWEEP.get("no_reading")
     if last is None or now - last >= SWEEP_EVERY or now < last:
         counts["no_reading"] = no_reading_sweep(now=now)
         _LAST_SWEEP["no_reading"] = now
+    today = timezone.localdate(now)
+    if _LAST_SCHEDULING.get("visits") != today:
+        counts["visits_scheduled"] = home_visits_schedule_all(today=today)
+        _LAST_SCHEDULING["visits"] = today
     return counts
 
 

@@ -99,11 +99,11 @@ def test_one_digest_a_day_per_health_worker_after_the_hour(
 
 def test_the_command_loads_thresholds_once_and_runs_the_due_work(patient) -> None:  # type: ignore[no-untyped-def]
     out = StringIO()
-    call_command("health_monitoring", "load-thresholds", stdout=out)
-    call_command("health_monitoring", "load-thresholds", stdout=out)
+    call_command("health", "load-thresholds", stdout=out)
+    call_command("health", "load-thresholds", stdout=out)
     assert ThresholdSet.objects.count() == 1
     assert "already loaded" in out.getvalue()
-    call_command("health_monitoring", "run-due", stdout=out)
+    call_command("health", "run-due", stdout=out)
     assert "escalated 0" in out.getvalue()
 
 
@@ -118,4 +118,30 @@ def test_a_threshold_file_the_engine_does_not_understand_is_refused(tmp_path) ->
         encoding="utf-8",
     )
     with pytest.raises(CommandError, match="operator"):
-        call_command("health_monitoring", "load-thresholds", str(bad))
+        call_command("health", "load-thresholds", str(bad))
+
+
+def test_the_periodic_work_schedules_home_visits_once_a_day(  # type: ignore[no-untyped-def]
+    patient, health_worker_a
+) -> None:
+    from health.book.services import care_plan_create
+    from health.models import HomeVisit
+
+    today = timezone.localdate()
+    plan = care_plan_create(
+        person=patient,
+        actor=health_worker_a,
+        title="Kiểm soát huyết áp",
+        starts_on=today - timedelta(days=60),
+        visit_every_days=14,
+    )
+    HomeVisit.objects.filter(plan=plan).delete()
+    now = timezone.now()
+    services._LAST_SCHEDULING.clear()
+    first = services.monitoring_run_due(now=now)
+    assert first["visits_scheduled"] > 0
+    assert HomeVisit.objects.filter(plan=plan).count() == first["visits_scheduled"]
+    HomeVisit.objects.filter(plan=plan).delete()
+    assert services.monitoring_run_due(now=now + timedelta(minutes=1))["visits_scheduled"] == 0
+    tomorrow = services.monitoring_run_due(now=now + timedelta(days=1))
+    assert tomorrow["visits_scheduled"] > 0

@@ -2,6 +2,13 @@
 
     langso health import-fhir FILE --user USERNAME   add a FHIR R4 Bundle to a person's book
     langso health schedule-visits                     schedule the home visits of active plans
+    langso health load-thresholds [FILE]              load a threshold file as a new version
+    langso health run-due                             escalate, wake snoozed alerts, sweep for
+                                                      people with no recent reading, send
+                                                      digests, schedule the day's home visits
+
+`langso worker` runs run-due about once a minute by itself; the action is for cron-only
+installations and for trying things out.
 
 Each action is one entry of ACTIONS: a function that adds its sub-parser and one that runs it.
 """
@@ -79,6 +86,38 @@ def _schedule_visits(command: BaseCommand, options: dict[str, Any]) -> None:
     command.stdout.write(f"Đã lên lịch / scheduled: {added} lần thăm nhà / home visits.")
 
 
+def _load_thresholds_arguments(parser: CommandParser) -> None:
+    parser.add_argument("file", type=Path, nargs="?", help="default: the newest shipped file")
+
+
+def _load_thresholds(command: BaseCommand, options: dict[str, Any]) -> None:
+    from health.monitoring.rules import RuleError
+    from health.monitoring.services import threshold_set_load
+
+    try:
+        loaded, created = threshold_set_load(path=options["file"], via="cli")
+    except (RuleError, ValidationError) as exc:
+        raise CommandError(str(exc)) from exc
+    state = "đã nạp / loaded" if created else "đã có, không đổi / already loaded"
+    command.stdout.write(f"Ngưỡng / thresholds v{loaded.version} {loaded.name}: {state}.")
+
+
+def _run_due_arguments(parser: CommandParser) -> None:
+    del parser
+
+
+def _run_due(command: BaseCommand, options: dict[str, Any]) -> None:
+    from health.monitoring.services import monitoring_run_due
+
+    counts = monitoring_run_due()
+    command.stdout.write(
+        f"Chuyển cấp / escalated {counts['escalated']}, mở lại / woken {counts['woken']}, "
+        f"không có chỉ số / no reading {counts['no_reading']}, "
+        f"tóm tắt / digests {counts['digests']}, "
+        f"lần thăm nhà mới / home visits scheduled {counts['visits_scheduled']}."
+    )
+
+
 # action -> (help, add arguments, run)
 ACTIONS: dict[
     str,
@@ -93,6 +132,16 @@ ACTIONS: dict[
         "Schedule the home visits of every active care plan (safe to repeat).",
         _schedule_visits_arguments,
         _schedule_visits,
+    ),
+    "load-thresholds": (
+        "Load a threshold YAML file as a new version (default: the newest shipped file).",
+        _load_thresholds_arguments,
+        _load_thresholds,
+    ),
+    "run-due": (
+        "Escalations, snoozes, the no-reading sweep, digests, the day's home visits.",
+        _run_due_arguments,
+        _run_due,
     ),
 }
 
