@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from accounts.services import audit_record
-from langso.demo import generate
+from langso.demo import extras, generate
 from langso.demo.profiles import AREA_DECISION, AREA_FROM, AREA_TO, NOTE, profile_for
 from langso.demo.users import Account, ensure_accounts
 from langso.demo.writer import (
@@ -43,6 +43,7 @@ class Result:
     villages: int = 0
     area_statuses: int = 0
     seconds: float = 0.0
+    extras: list[str] = field(default_factory=list)
 
 
 def check_arguments(province: int, people: int) -> Province:
@@ -99,8 +100,11 @@ def build(
                 generate.REFERENCE_DATE,
                 reset_passwords=False,
             )
-        return Result(found, True, accounts, seconds=time.perf_counter() - started)
+        extra = extras.populate(province, seed)
+        return Result(found, True, accounts, seconds=time.perf_counter() - started, extras=extra)
     with loading_cache(), transaction.atomic():
+        if reset:
+            extras.delete(province)
         deleted = delete_demo(province) if reset else {}
         result = _build(
             found, people=people, seed=seed, batch_people=batch_people, progress=progress
@@ -110,6 +114,7 @@ def build(
             for model in (Person, Household):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     result.deleted = deleted
+    result.extras = extras.populate(province, seed)
     result.seconds = time.perf_counter() - started
     return result
 

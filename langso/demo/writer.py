@@ -259,8 +259,14 @@ def _detach(
     model: type[models.Model], ids: models.QuerySet[Any], own: set[type[models.Model]]
 ) -> None:
     """Deal with rows outside the demo's own tables that point at demo rows of `model`."""
-    for relation in model._meta.related_objects:
-        fld = relation.field
+    # Hidden relations too (related_name="+"): a health reading names its person that way.
+    relations = [
+        f
+        for f in model._meta.get_fields(include_hidden=True)
+        if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one or f.many_to_many)
+    ]
+    for relation in relations:
+        fld = relation.field  # type: ignore[union-attr]
         if fld.model in own:
             continue
         if fld.many_to_many:

@@ -115,9 +115,16 @@ def test_it_creates_one_account_per_role_with_the_demo_password(demo: str) -> No
         "demo.partner": Role.PARTNER,
         "demo.admin": Role.PROVINCE_ADMIN,
     }
-    users = {u.username: u for u in User.objects.filter(username__startswith="demo.")}
+    every = {u.username: u for u in User.objects.filter(username__startswith="demo.")}
+    users = {name: u for name, u in every.items() if name in expected}
     assert {name: u.role for name, u in users.items()} == expected
     assert all(u.check_password("langso-demo-2026") for u in users.values())
+    # The corners' other team members and a carer for demo.citizen's health book.
+    others = {name: u.role for name, u in every.items() if name not in expected}
+    assert others.pop("demo.carer") == Role.CITIZEN
+    assert others and all(
+        name.startswith("demo.cns.") and role == Role.HELPER for name, role in others.items()
+    )
     top = Counter(Person.objects.values_list("commune_id", flat=True)).most_common(1)[0][0]
     for name in ("demo.helper", "demo.officer", "demo.health"):
         assert list(users[name].communes.values_list("code", flat=True)) == [top]
@@ -137,9 +144,10 @@ def test_it_says_already_loaded_the_second_time(demo: str) -> None:
 
 def test_it_rebuilds_the_same_rows_on_reset(demo: str) -> None:
     before = snapshot()
+    accounts = User.objects.filter(username__startswith="demo.").count()
     run_demo(reset=True)
     assert snapshot() == before
-    assert User.objects.filter(username__startswith="demo.").count() == 8
+    assert User.objects.filter(username__startswith="demo.").count() == accounts
 
 
 def test_it_builds_other_rows_for_another_seed(demo: str) -> None:
@@ -336,6 +344,7 @@ def test_it_resets_a_demo_that_other_records_point_at(demo: str) -> None:
         kept=kept, merged=merged, performed_at=timezone.now(), reason="test", snapshot={}
     )
     run_demo(reset=True)
-    assert not Consent.objects.exists()
+    # (The rebuilt demo records health consents of its own.)
+    assert not Consent.objects.filter(purpose="benefits").exists()
     assert not PersonMerge.objects.exists()
     assert Person.objects.count() == PEOPLE

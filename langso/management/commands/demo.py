@@ -82,6 +82,7 @@ class Command(BaseCommand):
                 f"Dữ liệu minh hoạ của {name} đã có sẵn (already loaded); "
                 "thêm --reset để tạo lại. / The demo is already loaded; add --reset to rebuild it."
             )
+            self._extras(result)
             return
         if result.deleted:
             gone = result.deleted
@@ -103,6 +104,11 @@ class Command(BaseCommand):
         ]
         for line in lines:
             self.stdout.write(line)
+        self._extras(result)
+
+    def _extras(self, result: Result) -> None:
+        for summary in result.extras:
+            self.stdout.write(f"  {summary}")
 
     def _accounts(self, result: Result, base: str) -> None:
         workspace = base + reverse("workspace")
