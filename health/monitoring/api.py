@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -22,7 +21,7 @@ from pydantic import BaseModel
 
 from accounts.api_auth import TokenAuth, session_auth
 from accounts.models import ApiToken
-from health.models import Alert, Device, RejectedReading
+from health.models import Alert, Device
 from health.monitoring import selectors, services
 from health.permissions import require_health_worker
 
@@ -133,18 +132,8 @@ def readings_post(request: HttpRequest, payload: ReadingsIn) -> Any:
     items = [r.model_dump() for r in payload.readings]
     device: Device | None = getattr(request, "health_device", None)
     if device is not None and device.revoked_at is not None:
-        now = timezone.now()
-        RejectedReading.objects.bulk_create(
-            [
-                RejectedReading(
-                    payload=item,
-                    reason=DEVICE_REVOKED_VI[:300],
-                    reason_en=DEVICE_REVOKED_EN[:300],
-                    device=device,
-                    received_at=now,
-                )
-                for item in items
-            ]
+        services.readings_keep_refused(
+            items=items, device=device, reason_vi=DEVICE_REVOKED_VI, reason_en=DEVICE_REVOKED_EN
         )
         return Status(
             403,

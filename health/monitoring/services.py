@@ -603,6 +603,27 @@ def readings_ingest(
     return results
 
 
+@transaction.atomic
+def readings_keep_refused(
+    *, items: list[dict[str, Any]], device: Device | None, reason_vi: str, reason_en: str
+) -> int:
+    """Keep a whole refused request (e.g. from a revoked device) with its reason, so that
+    nothing a device sent is lost; returns how many items were kept."""
+    now = timezone.now()
+    rows = [
+        RejectedReading(
+            payload=_jsonable(item),
+            reason=reason_vi[:300],
+            reason_en=reason_en[:300],
+            device=device,
+            received_at=now,
+        )
+        for item in items
+    ]
+    RejectedReading.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
 def _existing_client_ids(keys: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(keys), 900):
