@@ -208,6 +208,25 @@ def _devices(
     return gateway, monitors
 
 
+def _weekly_round(worker: User, patients: set[int], at: datetime) -> int:
+    """Once a week the health worker has done the tasks due more than two days before (the
+    calls made, the readings repeated) and closed their alerts, so the next readings open fresh
+    alerts at the severity of the day."""
+    done = 0
+    due = CareTask.objects.filter(
+        person__in=patients, status=CareTask.Status.OPEN, due_at__lt=at - timedelta(days=2)
+    ).select_related("alert")
+    for task in due.order_by("pk"):
+        services.task_complete(
+            task=task,
+            actor=worker,
+            outcome="Đã gọi điện, nhắc uống thuốc đều và đo lại.",
+            resolve_alert=task.alert_id is not None,
+        )
+        done += 1
+    return done
+
+
 def _follow_up(worker: User, patients: set[int], now: datetime) -> tuple[int, int]:
     """What the health worker has done: the urgent alerts of past days are handled (the tasks
     done, the alerts resolved), so are episodes that ended more than ten days ago; two recent
@@ -284,6 +303,7 @@ def populate(province_code: int, seed: int) -> str:
         )
     )
     plans = _plans(shuffled, diabetic_ids, rng)
+    monitored = set(plans)
     now = timezone.now()
     today = timezone.localdate(now)
     added = 0
@@ -310,7 +330,8 @@ def populate(province_code: int, seed: int) -> str:
             sender = services.Sender(device=gateway, via="demo")
             results = services.readings_ingest(items=through_gateway, sender=sender, now=arrived)
             added += sum(r.status in ("accepted", "flagged") for r in results)
-    monitored = set(plans)
+        if days_ago % 7 == 0 and days_ago > 0:
+            _weekly_round(worker, monitored, arrived)
     _follow_up(worker, monitored, now)
     services.no_reading_sweep(now=now)
     return _summary(patients, devices, added=added)
