@@ -233,8 +233,18 @@ class PolicySQL:
     # The amount before the status is known (NULL for a policy that pays nothing).
     raw_amount: exp.Expression
 
-    def status(self, values: Mapping[str, exp.Expression]) -> exp.Expression:
-        """'eligible' / 'ineligible' / 'needs_info' from each condition's value (by id)."""
+    def status(
+        self,
+        values: Mapping[str, exp.Expression],
+        labels: tuple[exp.Expression, exp.Expression, exp.Expression] | None = None,
+    ) -> exp.Expression:
+        """'eligible' / 'ineligible' / 'needs_info' from each condition's value (by id), or
+        the three `labels` given in that order."""
+        eligible, ineligible, needs_info = labels or (
+            exp.Literal.string("eligible"),
+            exp.Literal.string("ineligible"),
+            exp.Literal.string("needs_info"),
+        )
         conditions = self.policy.conditions
         unknown_asks = [
             exp.Is(this=values[c.id].copy(), expression=exp.Null())
@@ -254,20 +264,20 @@ class PolicySQL:
             ]
             return exp.Case(
                 ifs=[
-                    exp.If(this=_any(refused), true=exp.Literal.string("ineligible")),
-                    exp.If(this=_any(unknown_asks), true=exp.Literal.string("needs_info")),
+                    exp.If(this=_any(refused), true=ineligible.copy()),
+                    exp.If(this=_any(unknown_asks), true=needs_info.copy()),
                 ],
-                default=exp.Literal.string("eligible"),
+                default=eligible.copy(),
             )
         held = [
             exp.Coalesce(this=values[c.id].copy(), expressions=[exp.false()]) for c in conditions
         ]
         return exp.Case(
             ifs=[
-                exp.If(this=_any(held), true=exp.Literal.string("eligible")),
-                exp.If(this=_any(unknown_asks), true=exp.Literal.string("needs_info")),
+                exp.If(this=_any(held), true=eligible.copy()),
+                exp.If(this=_any(unknown_asks), true=needs_info.copy()),
             ],
-            default=exp.Literal.string("ineligible"),
+            default=ineligible.copy(),
         )
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from datetime import date, timedelta
-from pathlib import Path
 
 import duckdb
 import pytest

@@ -12,7 +12,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 
 from accounts.models import AuditEntry
-from benefits import services
+from benefits import batch, services
 from benefits.models import Decision, EligibilityRun
 from conftest import login
 from people.models import Disability, Person, PovertyStatus
@@ -100,14 +100,14 @@ def test_it_leaves_the_previous_decisions_when_a_run_fails(
 ) -> None:
     services.eligibility_run_create(day=DAY)
     before = list(Decision.objects.values_list("id", "status"))
-    real = services._insert_changed
+    real = batch._changes
 
-    def broken(policy: Any, **kwargs: Any) -> str:
+    def broken(policy: Any, **kwargs: Any) -> list[str]:
         if policy.id == "social_pension":
-            return "INSERT INTO no_such_table VALUES (1)"
+            return ["INSERT INTO no_such_table VALUES (1)"]
         return real(policy, **kwargs)
 
-    monkeypatch.setattr(services, "_insert_changed", broken)
+    monkeypatch.setattr(batch, "_changes", broken)
     Disability.objects.filter(person=grandmother).update(valid_from=date(2026, 1, 1))
     with pytest.raises(DatabaseError):
         services.eligibility_run_create(day=date(2026, 12, 1))
