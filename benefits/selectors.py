@@ -602,6 +602,34 @@ def person_decisions(person: Person) -> list[Any]:
     return list(Decision.objects.filter(id__in=latest).select_related("run").order_by("policy_id"))
 
 
+def person_support(person: Person) -> tuple[list[Any], bool]:
+    """What the last runs give one person, after precedence: the decisions that are paid (the
+    highest of each exclusive group plus what stacks with it) and whether the state pays their
+    health insurance. What a citizen sees on their own page."""
+    policies = policy_set()
+    known = {policy.id: policy for policy in policies.policies}
+    decisions = [d for d in person_decisions(person) if d.policy_id in known]
+    results = [
+        PolicyResult(
+            policy_id=d.policy_id,
+            title_vi="",
+            title_en="",
+            kind=known[d.policy_id].kind,
+            status=d.status,
+            amount=d.monthly_amount,
+            conditions=(),
+            missing=(),
+            parameters={},
+            version=d.rule_version,
+        )
+        for d in decisions
+    ]
+    summary = summarise(policies, results)
+    paid = [d for d in decisions if d.policy_id in summary.paid]
+    paid.sort(key=lambda d: -(d.monthly_amount or 0))
+    return paid, summary.health_insurance
+
+
 def policy_title(policy_id: str, vietnamese: bool = True) -> str:
     try:
         policy = policy_set().get(policy_id)

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry, Role, User
 from accounts.permissions import communes_for_user, scope_to_communes
+from benefits import selectors as benefit_selectors
+from benefits.models import Case as BenefitCase
 from health.monitoring.selectors import worker_workspace
 from health.monitoring.services import list_view_record
 from help.case_selectors import helper_workspace
@@ -96,7 +98,35 @@ def _citizen(request: HttpRequest, user: User, today: date) -> HttpResponse:
     person = (
         Person.objects.select_related("commune", "village", "household").filter(user=user).first()
     )
-    return render(request, "workspace/citizen.html", {"person": person, "today": today})
+    support: list[dict[str, object]] = []
+    health_insurance = False
+    if person is not None:
+        vietnamese = request.LANGUAGE_CODE == "vi"
+        cases = {
+            case.policy_id: case
+            for case in BenefitCase.objects.filter(person=person).order_by("id")
+        }
+        paid, health_insurance = benefit_selectors.person_support(person)
+        for decision in paid:
+            case = cases.get(decision.policy_id)
+            support.append(
+                {
+                    "title": benefit_selectors.policy_title(decision.policy_id, vietnamese),
+                    "amount": decision.monthly_amount,
+                    "since": decision.effective_from,
+                    "case": case.get_status_display() if case else "",
+                }
+            )
+    return render(
+        request,
+        "workspace/citizen.html",
+        {
+            "person": person,
+            "today": today,
+            "support": support,
+            "health_insurance": health_insurance,
+        },
+    )
 
 
 def _helper(request: HttpRequest, user: User, today: date) -> HttpResponse:

@@ -176,3 +176,41 @@ def test_it_names_the_other_language_in_that_language(client):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = unicodedata.normalize("NFC", client.get(reverse("home")).content.decode())
     assert 'lang="vi" class="link">Tiếng Việt</button>' in page
+
+
+def test_it_shows_a_citizen_the_support_the_last_run_found_and_their_file(
+    client, citizen, commune_a, make_person, officer_a, make_user
+):
+    from benefits import services as benefit_services
+    from people.models import SocialFact
+
+    mine = make_person(
+        commune_a,
+        "Danh Thị Mai",
+        user=citizen,
+        personal_id="096140765432",
+        date_of_birth=date(1940, 5, 1),
+    )
+    SocialFact.objects.create(
+        person=mine, kind="monthly_pension_vnd", amount_vnd=0, valid_from=date(2020, 1, 1),
+        source="test",
+    )  # fmt: skip
+    benefit_services.eligibility_run_create(day=date(2026, 11, 1))
+    login(client, citizen)
+    page = client.get(reverse("workspace"))
+    assert [item["amount"] for item in page.context["support"]] == [500_000]
+    assert page.context["health_insurance"] is True
+    text = page.content.decode()
+    assert "500.000\xa0₫" in text
+    assert "Xã, phường chưa lập hồ sơ cho bạn" in text
+
+    benefit_services.cases_propose_eligible(commune_code=commune_a.code, actor=officer_a)
+    page = client.get(reverse("workspace"))
+    assert page.context["support"][0]["case"]
+    assert "Xã, phường chưa lập hồ sơ cho bạn" not in page.content.decode()
+
+
+def test_it_shows_a_citizen_without_a_record_no_support(client, citizen):
+    page = login(client, citizen).get(reverse("workspace"))
+    assert page.context["support"] == []
+    assert reverse("health:my_health") in page.content.decode()
