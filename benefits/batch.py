@@ -5,10 +5,11 @@ work is set-based, in statements built with sqlglot for SQLite and PostgreSQL, a
 through Python:
 
 1. Results: one pass over the registry's facts (benefits.selectors.facts_select) into a
-   temporary table with one row per living person: the facts, each policy's status (0
-   ineligible, 1 eligible, 2 needs information) and a bit per policy in force for the current
-   decisions the person holds (benefits_currentdecision, grouped by person). Ages are
-   comparisons with a cut-off day (benefits.rules.sqlgen).
+   temporary table with a row for each living person who is eligible or needs information for
+   some policy, or holds a current decision: the facts, each policy's status (0 ineligible,
+   1 eligible, 2 needs information) and a bit per policy in force for the current decisions the
+   person holds (benefits_currentdecision, grouped by person). Ages are comparisons with a
+   cut-off day (benefits.rules.sqlgen).
 2. Changes: per policy, one statement scans the results for the people who are eligible or
    need information now, or hold a current decision of the policy, looks up that decision, and
    keeps the rows whose digest (status, amount, commune, rule version, every condition) differs
@@ -31,12 +32,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection
+from django.db.models import Q
 from sqlglot import exp
 
 from benefits.models import CurrentDecision, Decision
 from benefits.rules import ir
 from benefits.rules.sqlgen import Dialect, PolicySQL, compile_policy
 from benefits.selectors import facts_select
+from people.models import Person
 
 RESULTS_TABLE = "benefits_run_results"
 CHANGES_TABLE = "benefits_run_changes"
@@ -420,7 +423,7 @@ def _results_sql(plan: _Plan, day: date, in_force: list[ir.Policy]) -> list[str]
         *plan.statuses,
         *(_c(name, "f") for name in names if name not in head),
     ]
-    select = (
+    every = (
         exp.select(*columns)
         .from_(facts.subquery("f"))
         .join(
@@ -428,6 +431,20 @@ def _results_sql(plan: _Plan, day: date, in_force: list[ir.Policy]) -> list[str]
             on=_eq(_c("person_id", "h"), _c("person_id", "f")),
             join_type="left",
         )
+    )
+    # Only the people the next steps look at: eligible or needing information for a policy, or
+    # holding a current decision (most people are neither, and are never read again).
+    kept = [
+        *(exp.NEQ(this=_c(f"h{chunk}", "x"), expression=_n(0)) for chunk in chunks),
+        *(
+            exp.NEQ(this=_c(status.alias_or_name, "x"), expression=_n(INELIGIBLE))
+            for status in plan.statuses
+        ),
+    ]
+    select = (
+        exp.select(*(_c(e.alias_or_name, "x") for e in columns))
+        .from_(every.subquery("x"))
+        .where(exp.or_(*kept))
     )
     if d == "sqlite":
         # person_id as the rowid: looking a person up is one B-tree probe, no extra index.
@@ -692,10 +709,6 @@ def decisions_append(
             cursor.execute(sql)
         for sql in write:
             cursor.execute(sql)
-        cursor.execute(
-            exp.select(exp.Count(this=exp.Star())).from_(_t(RESULTS_TABLE)).sql(dialect=dialect)
-        )
-        persons = int(cursor.fetchone()[0])
         cursor.execute(_summary_sql(dialect))
         summary = {
             policy_id: {
@@ -707,4 +720,6 @@ def decisions_append(
         }
         cursor.execute(_drop(RESULTS_TABLE, dialect))
         cursor.execute(_drop(CHANGES_TABLE, dialect))
+    living = Q(date_of_death__isnull=True) | Q(date_of_death__gt=day)
+    persons = Person.objects.filter(living, merged_into__isnull=True).count()
     return Outcome(persons=persons, summary=summary)

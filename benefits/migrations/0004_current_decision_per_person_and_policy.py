@@ -14,38 +14,41 @@ def digest(status, amount, commune_id, rule_version, conditions):
 
 
 def fill_current(apps, schema_editor):
-    """One row per person and policy from the latest decision recorded so far."""
+    """One row per person and policy from the latest decision recorded so far: one pass over
+    the decisions in the order of their (policy, person, id) index, keeping the last of each."""
     Decision = apps.get_model("benefits", "Decision")
-    latest = (
-        Decision.objects.values("policy_id", "person_id")
-        .annotate(last=models.Max("id"))
-        .values_list("last", flat=True)
-        .order_by()
-    )
-    ids = list(latest)
     sql = (
         'INSERT INTO "benefits_currentdecision" '
         '("policy_id", "person_id", "decision_id", "status", "digest") VALUES (%s, %s, %s, %s, %s)'
     )
+    rows = (
+        Decision.objects.order_by("policy_id", "person_id", "id")
+        .values_list(
+            "policy_id",
+            "person_id",
+            "id",
+            "status",
+            "monthly_amount",
+            "commune_id",
+            "rule_version",
+            "conditions",
+        )
+        .iterator(chunk_size=10000)
+    )
+    batch, last = [], None
     with schema_editor.connection.cursor() as cursor:
-        for start in range(0, len(ids), 5000):
-            rows = Decision.objects.filter(id__in=ids[start : start + 5000]).values_list(
-                "policy_id",
-                "person_id",
-                "id",
-                "status",
-                "monthly_amount",
-                "commune_id",
-                "rule_version",
-                "conditions",
-            )
-            cursor.executemany(
-                sql,
-                [
-                    (policy, person, pk, status, digest(status, amount, commune, version, conds))
-                    for policy, person, pk, status, amount, commune, version, conds in rows
-                ],
-            )
+        for policy, person, pk, status, amount, commune, version, conditions in rows:
+            row = (policy, person, pk, status, digest(status, amount, commune, version, conditions))
+            if last is not None and last[:2] != row[:2]:
+                batch.append(last)
+                if len(batch) >= 10000:
+                    cursor.executemany(sql, batch)
+                    batch = []
+            last = row
+        if last is not None:
+            batch.append(last)
+        if batch:
+            cursor.executemany(sql, batch)
 
 
 class Migration(migrations.Migration):
