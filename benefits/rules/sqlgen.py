@@ -34,7 +34,8 @@ def condition_column(condition_id: str) -> str:
 
 
 # `N < f(x)` is `f(x) > N`.
-_FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_Op = Literal["==", "!=", "<", "<=", ">", ">="]
+_FLIP: dict[_Op, _Op] = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
 def years_before(day: date, years: int) -> date:
