@@ -252,6 +252,16 @@ def _bilingual(vi: str, en: str) -> str:
 TRISTATE = [("", _("not known")), ("yes", _("yes")), ("no", _("no"))]
 
 
+BOOLEAN_KINDS = (
+    "has_hiv",
+    "child_without_care",
+    "is_studying",
+    "has_supporter",
+    "is_pregnant",
+    "taken_in_by_community",
+)
+
+
 class FactsForm(forms.Form):
     monthly_pension_vnd = forms.IntegerField(
         label=_("Monthly pension or social-insurance benefit (đồng)"),
@@ -269,6 +279,18 @@ class FactsForm(forms.Form):
     )
     has_supporter = forms.ChoiceField(
         label=SocialFact.Kind.HAS_SUPPORTER.label, choices=TRISTATE, required=False
+    )
+    is_pregnant = forms.ChoiceField(
+        label=SocialFact.Kind.PREGNANT.label, choices=TRISTATE, required=False
+    )
+    taken_in_by_community = forms.ChoiceField(
+        label=SocialFact.Kind.TAKEN_IN.label,
+        choices=TRISTATE,
+        required=False,
+        help_text=_(
+            "Someone in the community cares for a person who could live in a social-protection "
+            "facility (Decree 20/2021/NĐ-CP, Art. 5(5)(d))."
+        ),
     )
     reason = _reason_field()
 
@@ -292,7 +314,7 @@ class FactsForm(forms.Form):
         values: dict[str, bool | int | None] = {
             SocialFact.Kind.MONTHLY_PENSION: data["monthly_pension_vnd"]
         }
-        for kind in ("has_hiv", "child_without_care", "is_studying", "has_supporter"):
+        for kind in BOOLEAN_KINDS:
             if kind in self.fields:
                 values[kind] = {"yes": True, "no": False}.get(data[kind])
         return values

@@ -299,6 +299,8 @@ class SocialFact(models.Model):
         CHILD_WITHOUT_CARE = "child_without_care", _("child without a source of care")
         STUDYING = "is_studying", _("studying (ages 16-22)")
         HAS_SUPPORTER = "has_supporter", _("has someone to support them")
+        PREGNANT = "is_pregnant", _("pregnant")
+        TAKEN_IN = "taken_in_by_community", _("taken in by someone in the community")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="facts")
     kind = models.CharField(_("fact"), max_length=24, choices=Kind.choices)

@@ -170,6 +170,8 @@ FIELD_LABELS = {
     "child_without_care": gettext_lazy("child without a source of care"),
     "is_studying": gettext_lazy("studying (ages 16-22)"),
     "has_supporter": gettext_lazy("has someone to support them"),
+    "is_pregnant": gettext_lazy("pregnant"),
+    "taken_in_by_community": gettext_lazy("taken in by someone in the community"),
     "consent": gettext_lazy("consent"),
     "merged_into": gettext_lazy("merged into"),
     "merged_from": gettext_lazy("merged from"),

@@ -229,6 +229,15 @@ def test_an_officer_records_social_facts(client, officer_a, lan) -> None:  # typ
     assert HistoryEntry.objects.filter(person=lan, kind="facts").count() == 2
 
 
+def test_an_officer_records_the_facts_care_support_needs(client, officer_a, lan) -> None:  # type: ignore[no-untyped-def]
+    login(client, officer_a)
+    url = reverse("people:person_facts", args=[lan.pk])
+    data = {"is_pregnant": "yes", "taken_in_by_community": "no", "reason": "Biên bản"}
+    assert client.post(url, data).status_code == 302
+    facts = {f.kind: f.value for f in SocialFact.objects.filter(person=lan, valid_to__isnull=True)}
+    assert facts == {"is_pregnant": True, "taken_in_by_community": False}
+
+
 def test_an_officer_records_and_ends_a_disability(client, officer_a, lan) -> None:  # type: ignore[no-untyped-def]
     login(client, officer_a)
     response = client.post(
