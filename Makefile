@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	touch $@
 
 install: $(VENV)/.installed
-	@scripts/system-deps gettext espeak-ng opus-tools
+	@scripts/system-deps gettext espeak-ng opus-tools hunspell-vi
 	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
 
 demo: install

@@ -200,6 +200,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "langso@localhost")
 # Articles and lessons are read by espeak-ng (voice vi, vi-vn-x-central or vi-vn-x-south) at
 # SPEED words a minute and encoded as Opus at BITRATE kbit/s; editors' recordings are refused
 # above MAX_BYTES.
+# Debian's hunspell-vi syllable list: typo repair leaves real Vietnamese syllables alone.
+LANGSO_HUNSPELL_VI = env_str("LANGSO_HUNSPELL_VI", "/usr/share/hunspell/vi_VN.dic")
 LANGSO_AUDIO_VOICE = env_str("LANGSO_AUDIO_VOICE", "vi")
 LANGSO_AUDIO_SPEED = env_int("LANGSO_AUDIO_SPEED", 150)
 LANGSO_AUDIO_BITRATE = env_int("LANGSO_AUDIO_BITRATE", 16)

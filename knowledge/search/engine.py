@@ -12,6 +12,7 @@ import bm25s
 import numpy as np
 
 from knowledge.search.dictionary import Dictionary
+from knowledge.search.lexicon import vietnamese_syllables
 from knowledge.search.terms import TermCache, TermCounts
 from knowledge.search.text import index_tokens, pairs, syllables
 from knowledge.search.typo import Repairer
@@ -85,7 +86,7 @@ class SearchIndex:
             words = cache.words()
         self._bm25 = bm25s.BM25()
         self._vocab, frequencies = _index(self._bm25, counts, words)
-        self.repairer = Repairer(frequencies)
+        self.repairer = Repairer(frequencies, vietnamese_syllables())
 
     def __len__(self) -> int:
         return len(self.documents)

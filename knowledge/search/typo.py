@@ -1,7 +1,8 @@
 """Typo repair for query syllables that appear nowhere in the index.
 
 Vietnamese syllables are short and dense: one edit away from a real syllable is usually another
-real syllable, so only unknown syllables are repaired, and the repair is added to the query
+real syllable, so only unknown syllables are repaired (in no article and not in the Vietnamese
+syllable list, see lexicon.py), and the repair is added to the query
 rather than put in place of what was typed. Candidates come from a deletion neighbourhood
 (SymSpell) over the index's own syllables, at edit distance 1, then 2; among equally close ones
 the syllable used by the most documents wins.
@@ -38,8 +39,11 @@ class Repairer:
     MAX_DISTANCE = 2
     MIN_LENGTH = 3
 
-    def __init__(self, frequencies: Mapping[str, int]) -> None:
+    def __init__(
+        self, frequencies: Mapping[str, int], lexicon: frozenset[str] = frozenset()
+    ) -> None:
         self.frequencies = dict(frequencies)
+        self.lexicon = lexicon
         self._neighbours: dict[str, list[str]] = {}
         for word in self.frequencies:
             if len(word) >= self.MIN_LENGTH - 1:
@@ -47,7 +51,7 @@ class Repairer:
                     self._neighbours.setdefault(variant, []).append(word)
 
     def known(self, word: str) -> bool:
-        return word in self.frequencies
+        return word in self.frequencies or word in self.lexicon
 
     def repair(self, word: str) -> str | None:
         """The closest, most used known syllable, or None if nothing is close enough."""

@@ -194,3 +194,19 @@ def test_it_renumbers_its_vocabulary_when_most_of_it_is_unused(real_documents, m
 def test_it_answers_nothing_from_an_empty_index():
     index = SearchIndex([], default_dictionary(), cache=TermCache())
     assert len(index) == 0 and index.search("bhyt") == []
+
+
+def test_it_reads_the_vietnamese_syllable_list():
+    from knowledge.search.lexicon import vietnamese_syllables
+
+    words = vietnamese_syllables()
+    assert len(words) > 1000, "install Debian's hunspell-vi: apt-get install hunspell-vi"
+    assert {"hiem", "nguoi", "tien", "duong"} <= words
+
+
+def test_it_leaves_a_real_syllable_alone_even_if_no_article_uses_it():
+    from knowledge.search.typo import Repairer
+
+    assert Repairer({"hiem": 3}).repair("hiep") == "hiem"
+    assert Repairer({"hiem": 3}, frozenset({"hiep"})).repair("hiep") is None
+    assert Repairer({"hiem": 3}, frozenset({"hiep"})).repair("hiemm") == "hiem"
