@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Q
@@ -85,12 +85,16 @@ def _s(value: str) -> exp.Literal:
     return exp.Literal.string(value)
 
 
-def _n(value: int) -> exp.Literal:
+def _n(value: int) -> exp.Expression:
     return exp.Literal.number(value)
 
 
 def _eq(left: exp.Expression, right: exp.Expression) -> exp.EQ:
     return exp.EQ(this=left, expression=right)
+
+
+def _all(*conditions: exp.Expression) -> exp.Expression:
+    return cast(exp.Expression, exp.and_(*conditions))
 
 
 def _concat(*parts: exp.Expression) -> exp.Expression:
@@ -132,7 +136,8 @@ class _Plan:
         status = sql.status(
             dict(sql.conditions), labels=(_n(ELIGIBLE), _n(INELIGIBLE), _n(NEEDS_INFO))
         )
-        self.statuses.append(exp.alias_(_qualified(status, "f"), status_column, quoted=True))
+        named = exp.alias_(_qualified(status, "f"), status_column, quoted=True)
+        self.statuses.append(cast(exp.Expression, named))
 
     def condition(self, policy_id: str, condition_id: str, table: str) -> exp.Expression:
         return _qualified(dict(self.compiled[policy_id].conditions)[condition_id], table)
@@ -327,12 +332,13 @@ def _ended(policies: ir.PolicySet, in_force: list[ir.Policy], *, dialect: Dialec
         .from_(_t(RESULTS_TABLE, "r"))
         .where(_eq(_c("person_id", "r"), _c("person_id", "c")))
     )
-    gone = exp.not_(exp.Exists(this=living))
+    gone: exp.Expression = exp.not_(exp.Exists(this=living))
     if ended:
-        gone = exp.or_(
+        either = exp.or_(
             exp.In(this=_c("policy_id", "c"), expressions=[_s(p.id) for p in ended]),
             exp.paren(gone),
         )
+        gone = cast(exp.Expression, either)
     version = exp.Case(
         ifs=[
             exp.If(this=_eq(_c("policy_id", "c"), _s(p.id)), true=_s(p.version))
@@ -627,11 +633,12 @@ def _write_sql(*, run_id: int, day: date, started_at: datetime, dialect: Dialect
 
 def _summary_sql(dialect: Dialect) -> str:
     def count_if(condition: exp.Expression, name: str) -> exp.Expression:
-        return exp.alias_(
+        counted = exp.alias_(
             exp.Sum(this=exp.Case(ifs=[exp.If(this=condition, true=_n(1))], default=_n(0))),
             name,
             quoted=True,
         )
+        return cast(exp.Expression, counted)
 
     eligible = _eq(_c("status"), _s("eligible"))
     was_eligible = _eq(_c("previous_status"), _s("eligible"))
@@ -639,8 +646,8 @@ def _summary_sql(dialect: Dialect) -> str:
         exp.select(
             _c("policy_id"),
             exp.alias_(exp.Count(this=exp.Star()), "written", quoted=True),
-            count_if(exp.and_(eligible, exp.not_(was_eligible.copy())), "became"),
-            count_if(exp.and_(was_eligible, exp.not_(eligible.copy())), "lost"),
+            count_if(_all(eligible, exp.not_(was_eligible.copy())), "became"),
+            count_if(_all(was_eligible, exp.not_(eligible.copy())), "lost"),
         )
         .from_(_t(CHANGES_TABLE))
         .group_by(_c("policy_id"))
