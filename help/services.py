@@ -32,11 +32,9 @@ from help.models import (
     Appointment,
     Closure,
     Corner,
-    CornerService,
     GroupSession,
     Language,
     Member,
-    MemberLanguage,
     OpeningHours,
     QueueToken,
     SessionSeat,
@@ -238,13 +236,18 @@ def _clean_corner(commune: Commune, fields: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _set_services(corner: Corner, topics: Iterable[str]) -> None:
-    wanted = {_clean_topic(t) for t in topics}
-    corner.services.exclude(topic__in=wanted).delete()
-    have = set(corner.services.values_list("topic", flat=True))
-    CornerService.objects.bulk_create(
-        [CornerService(corner=corner, topic=t) for t in sorted(wanted - have)]
+def _sync_rows(rows: Any, field: str, wanted: set[str], **parent: Any) -> None:
+    """Make a parent's child rows (a corner's services, a member's languages) hold exactly
+    `wanted` in `field`: delete the others, add the missing ones."""
+    rows.exclude(**{f"{field}__in": wanted}).delete()
+    have = set(rows.values_list(field, flat=True))
+    rows.model.objects.bulk_create(
+        [rows.model(**parent, **{field: value}) for value in sorted(wanted - have)]
     )
+
+
+def _set_services(corner: Corner, topics: Iterable[str]) -> None:
+    _sync_rows(corner.services, "topic", {_clean_topic(t) for t in topics}, corner=corner)
 
 
 @transaction.atomic
@@ -422,11 +425,7 @@ def _set_languages(member: Member, languages: Iterable[str]) -> None:
             f"Ngôn ngữ không có trong danh sách: {', '.join(sorted(unknown))}",
             f"Languages not in the list: {', '.join(sorted(unknown))}",
         )
-    member.languages.exclude(language__in=wanted).delete()
-    have = set(member.languages.values_list("language", flat=True))
-    MemberLanguage.objects.bulk_create(
-        [MemberLanguage(member=member, language=lang) for lang in sorted(wanted - have)]
-    )
+    _sync_rows(member.languages, "language", wanted, member=member)
 
 
 @transaction.atomic
