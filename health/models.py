@@ -201,6 +201,14 @@ class HomeVisit(models.Model):
         ordering = ["due_on"]
         verbose_name = _("home visit")
         indexes = [models.Index(fields=["status", "due_on"])]
+        constraints = [
+            # A plan has one visit a day: two scheduling runs at once cannot both add it.
+            models.UniqueConstraint(
+                fields=["plan", "due_on"],
+                condition=Q(plan__isnull=False),
+                name="home_visit_one_per_plan_day",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.due_on} {self.status}"

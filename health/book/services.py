@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -635,9 +635,11 @@ def _visit_days(plan: CarePlan, today: date) -> list[date]:
 
 @transaction.atomic
 def home_visits_schedule(*, plan: CarePlan, today: date | None = None) -> int:
-    """Create the plan's missing scheduled visits; safe to run again (it adds nothing then).
+    """Create the plan's missing scheduled visits; safe to run again (it adds nothing then),
+    and safe to run twice at once: the database holds one visit per plan and day, and a run
+    that finds the day taken meanwhile keeps the visit the other run added.
 
-    Returns how many visits were added.
+    Returns how many visits this run added.
     """
     today = today or timezone.localdate()
     days = _visit_days(plan, today)
@@ -646,13 +648,23 @@ def home_visits_schedule(*, plan: CarePlan, today: date | None = None) -> int:
     have = set(
         HomeVisit.objects.filter(plan=plan, due_on__in=days).values_list("due_on", flat=True)
     )
-    new = [
-        HomeVisit(person_id=plan.person_id, plan=plan, due_on=day)
-        for day in days
-        if day not in have
-    ]
-    HomeVisit.objects.bulk_create(new)
-    return len(new)
+    missing = [day for day in days if day not in have]
+    if not missing:
+        return 0
+    try:
+        with transaction.atomic():
+            HomeVisit.objects.bulk_create(
+                [HomeVisit(person_id=plan.person_id, plan=plan, due_on=day) for day in missing]
+            )
+    except IntegrityError:
+        # Another run added some of these days meanwhile: add the others one at a time.
+        return sum(
+            HomeVisit.objects.get_or_create(
+                plan=plan, due_on=day, defaults={"person_id": plan.person_id}
+            )[1]
+            for day in missing
+        )
+    return len(missing)
 
 
 def home_visits_schedule_all(*, today: date | None = None) -> int:
