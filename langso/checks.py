@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
@@ -36,6 +38,24 @@ def check_database(app_configs, **kwargs):  # type: ignore[no-untyped-def]
                 "PostgreSQL.",
                 hint="Set DATABASE_URL=postgres://user:password@host/dbname.",
                 id="langso.W002",
+            )
+        ]
+    return []
+
+
+@register()
+def check_fhir_identifier_system(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+    # FHIR requires an absolute URI; an empty or relative value would export unusable bundles.
+    system = settings.LANGSO_FHIR_IDENTIFIER_SYSTEM
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+", system or ""):
+        return [
+            Error(
+                f"LANGSO_FHIR_IDENTIFIER_SYSTEM={system!r} không phải là URI tuyệt đối. / "
+                "It is not an absolute URI.",
+                hint="Đặt một URI như https://example.gov.vn/fhir/sid/cccd, hoặc bỏ biến này để "
+                "dùng giá trị mặc định. / Set a URI such as https://example.gov.vn/fhir/sid/cccd, "
+                "or unset it to use the default.",
+                id="langso.E002",
             )
         ]
     return []

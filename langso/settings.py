@@ -216,6 +216,10 @@ HEALTH_CLOCK_SKEW_SECONDS = env_int("HEALTH_CLOCK_SKEW_SECONDS", 300)
 HEALTH_DIGEST_HOUR = env_int("HEALTH_DIGEST_HOUR", 7)
 # Phones or e-mail addresses told (without names) when an urgent alert is escalated.
 HEALTH_ESCALATION_RECIPIENTS = env_list("HEALTH_ESCALATION_RECIPIENTS", [])
+# FHIR identifier system of the personal ID number (default: the platform's own naming system).
+LANGSO_FHIR_IDENTIFIER_SYSTEM = env_str(
+    "LANGSO_FHIR_IDENTIFIER_SYSTEM", "urn:uuid:8065c2f8-bd91-5f51-9ea5-3b55aae15978"
+)
 
 # API ------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

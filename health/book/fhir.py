@@ -11,7 +11,10 @@ are this platform's own.
 
 Mapping notes:
 - Patient.identifier carries the 12-digit personal ID number; it is how an import finds the
-  person. Registry disabilities are exported as Conditions coded in a local code system (type
+  person. Its system is the setting LANGSO_FHIR_IDENTIFIER_SYSTEM (by default this platform's
+  own naming system, PERSONAL_ID_SYSTEM), so that a province can use the national one once the
+  Ministry of Health publishes it; an import accepts that system, the default and the older
+  OLD_PERSONAL_ID_SYSTEMS. Registry disabilities are exported as Conditions coded in a local code system (type
   and level, Law 51/2010/QH12); an import skips them, the registry being their source.
 - A blood-pressure reading is one Observation (panel 85354-9) with systolic and diastolic
   components; codes and units come from health.monitoring.codes.
@@ -26,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -35,7 +39,12 @@ from health.book import icd10
 from health.monitoring import codes
 
 BASE = "https://langso.vn/fhir"
-PERSONAL_ID_SYSTEM = f"{BASE}/sid/personal-id"
+# This platform's own naming system for the 12-digit personal ID number: a URN under the fixed
+# NAMESPACE below (uuid5 of "sid/personal-id"), which needs no domain name. It is the default of
+# the setting LANGSO_FHIR_IDENTIFIER_SYSTEM.
+PERSONAL_ID_SYSTEM = "urn:uuid:8065c2f8-bd91-5f51-9ea5-3b55aae15978"
+# Systems earlier versions wrote; bundles exported with them still import.
+OLD_PERSONAL_ID_SYSTEMS = ("https://langso.vn/fhir/sid/personal-id",)
 READING_SYSTEM = f"{BASE}/sid/reading"
 CLIENT_ID_SYSTEM = f"{BASE}/sid/reading-client-id"
 DISABILITY_SYSTEM = f"{BASE}/CodeSystem/disability-type"
@@ -108,7 +117,7 @@ def _birth_date(person: Any) -> str | None:
     return dob.isoformat()
 
 
-def patient(person: Any) -> dict[str, Any]:
+def patient(person: Any, identifier_system: str = PERSONAL_ID_SYSTEM) -> dict[str, Any]:
     # Vietnamese names put the family name first: "Nguyễn Thị Lan" → family Nguyễn.
     parts = person.full_name.split()
     name: dict[str, Any] = {"use": "official", "text": person.full_name}
@@ -130,7 +139,7 @@ def patient(person: Any) -> dict[str, Any]:
     }
     if person.personal_id:
         resource["identifier"] = [
-            {"use": "official", "system": PERSONAL_ID_SYSTEM, "value": person.personal_id}
+            {"use": "official", "system": identifier_system, "value": person.personal_id}
         ]
     if person.sex in ("male", "female"):
         resource["gender"] = person.sex
@@ -379,10 +388,12 @@ def bundle(
     allergies: list[Any] = (),  # type: ignore[assignment]
     vaccinations: list[Any] = (),  # type: ignore[assignment]
     medications: list[Any] = (),  # type: ignore[assignment]
+    identifier_system: str = PERSONAL_ID_SYSTEM,
 ) -> dict[str, Any]:
-    """The person's book as a FHIR R4 Bundle of type "collection"."""
+    """The person's book as a FHIR R4 Bundle of type "collection"; the personal ID number is
+    given in `identifier_system`."""
     subject = urn("person", person.pk)
-    entries: list[tuple[str, dict[str, Any]]] = [(subject, patient(person))]
+    entries: list[tuple[str, dict[str, Any]]] = [(subject, patient(person, identifier_system))]
     entries += [(urn("condition", c.pk), condition(c, subject)) for c in conditions]
     entries += [(urn("disability", d.pk), disability_condition(d, subject)) for d in disabilities]
     entries += [(urn("allergy", a.pk), allergy(a, subject)) for a in allergies]
@@ -522,9 +533,11 @@ def _reading(resource: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def parse(data: Any) -> Parsed:
+def parse(
+    data: Any, identifier_systems: Collection[str] = (PERSONAL_ID_SYSTEM, *OLD_PERSONAL_ID_SYSTEMS)
+) -> Parsed:
     """Read a Bundle (already validated) into plain values; raise FhirError without a Patient
-    that carries a personal ID number."""
+    that carries a personal ID number in one of `identifier_systems`."""
     entries = [e.get("resource") or {} for e in data.get("entry", [])]
     full_urls = {id(e.get("resource")): e.get("fullUrl", "") for e in data.get("entry", [])}
     patients = [r for r in entries if r.get("resourceType") == "Patient"]
@@ -536,13 +549,14 @@ def parse(data: Any) -> Parsed:
     ids = [
         i.get("value", "")
         for i in patients[0].get("identifier", [])
-        if i.get("system") == PERSONAL_ID_SYSTEM
+        if i.get("system") in identifier_systems
     ]
     if not ids or not ids[0]:
+        expected = next(iter(identifier_systems), "")
         raise FhirError(
-            f"Patient không có số định danh cá nhân (identifier.system = {PERSONAL_ID_SYSTEM}); "
+            f"Patient không có số định danh cá nhân (identifier.system = {expected}); "
             "không biết sổ sức khỏe này của ai.",
-            f"The Patient has no personal ID number (identifier.system = {PERSONAL_ID_SYSTEM}); "
+            f"The Patient has no personal ID number (identifier.system = {expected}); "
             "there is no telling whose health book this is.",
         )
     parsed = Parsed(personal_id=ids[0])

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -791,6 +792,7 @@ def fhir_bundle_export(
         allergies=list(Allergy.objects.filter(person=person).order_by("id")),
         vaccinations=list(Vaccination.objects.filter(person=person).order_by("id")),
         medications=list(Medication.objects.filter(person=person).order_by("id")),
+        identifier_system=settings.LANGSO_FHIR_IDENTIFIER_SYSTEM,
     )
     _audit(
         person,
@@ -854,7 +856,15 @@ def fhir_bundle_import(*, data: Any, actor: User, via: str = "cli") -> ImportRep
         )
     try:
         fhir.validate(data)
-        parsed = fhir.parse(data)
+        parsed = fhir.parse(
+            data,
+            # The configured system first (named in the refusal), then the platform's own ones.
+            (
+                settings.LANGSO_FHIR_IDENTIFIER_SYSTEM,
+                fhir.PERSONAL_ID_SYSTEM,
+                *fhir.OLD_PERSONAL_ID_SYSTEMS,
+            ),
+        )
     except fhir.FhirError as exc:
         raise _refuse_import(exc.message_vi, exc.message_en) from None
     person = (
