@@ -1,11 +1,18 @@
-"""Plain multi-row INSERTs for the readings path, on SQLite and PostgreSQL alike.
+"""Plain bulk INSERTs for the readings path, on SQLite and PostgreSQL alike.
 
 bulk_create prepares every field of every row through the query compiler, which for a batch of
-a thousand readings costs more than the database's own work. Here each column is adapted once
-by its type (datetimes and decimals as the backend wants them, the rest as they are) and the
-rows go in as multi-row INSERT ... RETURNING id, in chunks that fit the backend's parameter
-limit. Both SQLite (3.35+) and PostgreSQL return the ids in the order of the VALUES, which is
-what bulk_create relies on too.
+a thousand readings costs more than the database's own work. Here the rows are plain values.
+
+On PostgreSQL the rows go in with COPY, their ids drawn from the table's sequence first: a
+multi-row INSERT of a thousand rows carries twelve thousand placeholders, which the driver
+splits with a regular expression on every call (uncached, since the statement is long), and
+that cost more client time than everything else in a batch. Inserts that must skip rows
+already there (ON CONFLICT DO NOTHING) try COPY inside a savepoint and fall back to the INSERT
+only when a row is in the way.
+
+On SQLite they go in as multi-row INSERT ... RETURNING id with each column adapted once by its
+type, in chunks that fit the parameter limit; SQLite (3.35+) returns the ids in the order of the
+VALUES, which is what bulk_create relies on too.
 
 Only for plain rows: no signals, no save(), no expressions as values; the callers are the
 ingestion services, which own the models they write this way.
@@ -13,13 +20,15 @@ ingestion services, which own the models they write this way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any
 
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F
+from django.db.models.lookups import Lookup
 
-# Rows per statement: past a few hundred, longer statements stop paying for themselves.
+# Rows per INSERT statement: past a few hundred, longer statements stop paying for themselves.
 MAX_ROWS = 500
 _IDENTITY_TYPES = {
     "AutoField",
@@ -47,6 +56,39 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
     return partial(field.get_db_prep_save, connection=connection)
 
 
+def _adapted(
+    rows: Sequence[Sequence[Any]], adapters: list[tuple[int, Callable[[Any], Any]]]
+) -> list[list[Any]]:
+    out = []
+    for row in rows:
+        values = list(row)
+        for n, adapt in adapters:
+            values[n] = adapt(values[n])
+        out.append(values)
+    return out
+
+
+_SEQUENCES: dict[str, str] = {}
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """Draw `count` ids from the table's sequence (PostgreSQL), in increasing order."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        sequence = _SEQUENCES.get(table)
+        if sequence is None:
+            # Looked up once: pg_get_serial_sequence in the statement below would run per row.
+            cursor.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)",
+                [table, model._meta.pk.column],  # type: ignore[union-attr]
+            )
+            sequence = _SEQUENCES[table] = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
@@ -56,12 +98,60 @@ def insert_rows(
     ignore_conflicts: bool = False,
 ) -> list[int]:
     """Insert rows of plain values (one per column, named by field name or attname) and return
-    their primary keys in order (an empty list when returning is False)."""
+    their primary keys in order (an empty list when returning is False or conflicts are
+    ignored, since skipped rows have none)."""
     if not rows:
         return []
     meta = model._meta
     fields = [meta.get_field(name) for name in columns]
     adapters = [(n, a) for n, a in enumerate(_adapter(f) for f in fields) if a is not None]  # type: ignore[arg-type]
+    if connection.vendor == "postgresql":
+        values = _adapted(rows, adapters) if adapters else rows
+        if ignore_conflicts:
+            try:
+                with transaction.atomic():
+                    _copy(model, fields, values)
+            except IntegrityError:
+                _insert(model, fields, values, returning=False, ignore_conflicts=True)
+            return []
+        if not returning:
+            _copy(model, fields, values)
+            return []
+        ids = reserve_ids(model, len(rows))
+        _copy(model, [meta.pk, *fields], [[pk, *row] for pk, row in zip(ids, values, strict=True)])  # type: ignore[list-item]
+        return ids
+    return _insert(
+        model,
+        fields,
+        _adapted(rows, adapters),
+        returning=returning and not ignore_conflicts,
+        ignore_conflicts=ignore_conflicts,
+    )
+
+
+def _copy(model: type[models.Model], fields: Sequence[Any], rows: Sequence[Sequence[Any]]) -> None:
+    quote = connection.ops.quote_name
+    statement = (
+        f"COPY {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        "FROM STDIN"
+    )
+    # Errors raised inside COPY come from the driver itself: translate them (a unique
+    # violation becomes Django's IntegrityError) like every other statement's.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        with cursor.cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _insert(
+    model: type[models.Model],
+    fields: Sequence[Any],
+    rows: Sequence[Sequence[Any]],
+    *,
+    returning: bool,
+    ignore_conflicts: bool,
+) -> list[int]:
+    meta = model._meta
     quote = connection.ops.quote_name
     head = (
         f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 - names from the model, values bound
@@ -77,16 +167,42 @@ def insert_rows(
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
-            params: list[Any] = []
-            for row in chunk:
-                values = list(row)
-                for n, adapt in adapters:
-                    values[n] = adapt(values[n])
-                params.extend(values)
+            params = [value for row in chunk for value in row]
             cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
             if returning:
                 ids.extend(r[0] for r in cursor.fetchall())
     return ids
+
+
+class _AnyOf(Lookup):  # type: ignore[type-arg]
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = compiler.compile(self.lhs)
+        values = list(self.rhs)
+        if not values:
+            return "1 = 0", []
+        if connection.vendor == "postgresql":
+            # Typed as the column: an array the driver types by its values (smallint[] for
+            # small ids) leaves the planner guessing.
+            field = self.lhs.output_field
+            if field.get_internal_type() in ("CharField", "TextField"):
+                array = "text[]"
+            else:
+                array = f"{field.db_type(connection)}[]"
+            return f"{lhs} = ANY(%s::{array})", [*params, values]
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*params, *values]
+
+
+def any_of(field: str, values: Iterable[Any]) -> Lookup:  # type: ignore[type-arg]
+    """A filter `field IN (values)` that PostgreSQL receives as one array parameter.
+
+    Django writes `IN (%s, %s, ...)`, a placeholder per value; with a thousand values the
+    driver's uncached statement split costs more than the query. Plain values only (ids,
+    strings): they are not prepared by the field.
+    """
+    return _AnyOf(F(field), list(values))
 
 
 def insert_instances(

@@ -315,7 +315,7 @@ class _Who:
 def _people_by_personal_id(wanted: set[str]) -> dict[str, _Who]:
     """One query for the people a batch names (plain values: no model instances)."""
     found: dict[str, _Who] = {}
-    rows = Person.objects.filter(personal_id__in=wanted).values_list(
+    rows = Person.objects.filter(bulk.any_of("personal_id", wanted)).values_list(
         "personal_id",
         "pk",
         "commune_id",
@@ -503,7 +503,11 @@ def readings_ingest(
         by_index[i] = who
     allowed = _allowed_people(sender, {w.pk: w for w in by_index.values()}.values())
     consented = (
-        set(with_health_consent(Person.objects.filter(pk__in=allowed)).values_list("pk", flat=True))
+        set(
+            with_health_consent(Person.objects.filter(bulk.any_of("pk", allowed))).values_list(
+                "pk", flat=True
+            )
+        )
         if allowed
         else set()
     )
@@ -626,12 +630,14 @@ def readings_keep_refused(
 
 def _existing_client_ids(keys: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for start in range(0, len(keys), 900):
-        chunk = keys[start : start + 900]
+    # PostgreSQL takes the ids as one array; SQLite binds each, within its parameter limit.
+    step = 900 if connection.vendor == "sqlite" else max(len(keys), 1)
+    for start in range(0, len(keys), step):
+        chunk = keys[start : start + step]
         # Excluding the empty id repeats the partial unique index's condition, so that SQLite
         # searches the index instead of scanning every reading.
         found.update(
-            Reading.objects.filter(client_id__in=chunk)
+            Reading.objects.filter(bulk.any_of("client_id", chunk))
             .exclude(client_id="")
             .order_by()
             .values_list("client_id", "pk")
@@ -703,9 +709,9 @@ def _audit_batch(
 
 def _overrides_for(person_ids: set[int]) -> dict[int, dict[str, tuple[Any, Any]]]:
     result: dict[int, dict[str, tuple[Any, Any]]] = defaultdict(dict)
-    for o in ThresholdOverride.objects.filter(person__in=person_ids, ended_at__isnull=True).values(
-        "person_id", "rule", "low", "high"
-    ):
+    for o in ThresholdOverride.objects.filter(
+        bulk.any_of("person_id", person_ids), ended_at__isnull=True
+    ).values("person_id", "rule", "low", "high"):
         result[o["person_id"]][o["rule"]] = (o["low"], o["high"])
     return result
 
@@ -742,7 +748,10 @@ def _history_facts(
             list
         )
         for row in Reading.objects.filter(
-            person__in=people, kind=rule.kind, measured_at__gte=since, measured_at__lte=until
+            bulk.any_of("person_id", people),
+            kind=rule.kind,
+            measured_at__gte=since,
+            measured_at__lte=until,
         ).values_list("person_id", "measured_at", "pk", "value", "value2", "context"):
             history[row[0]].append(row[1:])
         for r in candidates:
@@ -767,7 +776,7 @@ def _history_facts(
         since = min(r.measured_at for r in subjects) - window
         weights: dict[int, list[tuple[datetime, int, Decimal]]] = defaultdict(list)
         for person_id, at, pk, value in Reading.objects.filter(
-            person__in=people, kind=rule.kind, measured_at__gte=since
+            bulk.any_of("person_id", people), kind=rule.kind, measured_at__gte=since
         ).values_list("person_id", "measured_at", "pk", "value"):
             weights[person_id].append((at, pk, value))
         for r in subjects:
@@ -851,7 +860,7 @@ def _apply_rules(
 def _resolve_no_reading(person_ids: set[int], now: datetime) -> None:
     keys = [f"{pk}:no_reading" for pk in person_ids]
     open_ids = list(
-        Alert.objects.filter(dedupe_key__in=keys)
+        Alert.objects.filter(bulk.any_of("dedupe_key", keys))
         .exclude(status=Alert.Status.RESOLVED)
         .values_list("pk", flat=True)
     )
@@ -881,7 +890,7 @@ def _upsert_alerts(hits: dict[str, _Hit], version: int, now: datetime) -> dict[s
         return {}
     existing = {
         a.dedupe_key: a
-        for a in Alert.objects.filter(dedupe_key__in=list(hits)).exclude(
+        for a in Alert.objects.filter(bulk.any_of("dedupe_key", hits)).exclude(
             status=Alert.Status.RESOLVED
         )
     }
@@ -938,7 +947,12 @@ def _upsert_alerts(hits: dict[str, _Hit], version: int, now: datetime) -> dict[s
         _update_alerts(changed)
     by_key = {a.dedupe_key: a for a in [*new_alerts, *changed]}
     fresh = [a for a in [*new_alerts, *raised] if a.pk]
-    _tasks_for(fresh, {k: h.finding for k, h in hits.items()}, now)
+    _tasks_for(
+        fresh,
+        {k: h.finding for k, h in hits.items()},
+        now,
+        raised=frozenset(a.pk for a in raised),
+    )
     urgent = [a.pk for a in fresh if a.severity <= Alert.Severity.HIGH]
     if urgent:
         transaction.on_commit(partial(_enqueue_alert_notifications, urgent), robust=True)
@@ -988,7 +1002,15 @@ def _create_one_by_one(alerts: list[Alert]) -> list[Alert]:
     return created
 
 
-def _tasks_for(alerts: list[Alert], findings: dict[str, rules_lib.Finding], now: datetime) -> None:
+def _tasks_for(
+    alerts: list[Alert],
+    findings: dict[str, rules_lib.Finding],
+    now: datetime,
+    *,
+    raised: frozenset[int] = frozenset(),
+) -> None:
+    """A task per new or raised alert whose rule asks for one; an alert that was raised may
+    already have its task, which stays the only one (`raised` holds those alerts' ids)."""
     tasks = []
     for alert in alerts:
         outcome = findings[alert.dedupe_key].outcome
@@ -1007,6 +1029,16 @@ def _tasks_for(alerts: list[Alert], findings: dict[str, rules_lib.Finding], now:
                 created_at=now,
             )
         )
+    if raised and tasks:
+        # Looked up first so that the insert rarely meets a row in its way (PostgreSQL then
+        # has to redo it); the unique dedupe key still settles a race with another batch.
+        wanted = [t.dedupe_key for t in tasks if t.alert_id in raised]
+        there = set(
+            CareTask.objects.filter(bulk.any_of("dedupe_key", wanted)).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+        tasks = [t for t in tasks if t.dedupe_key not in there]
     if tasks:
         bulk.insert_instances(tasks, ignore_conflicts=True)
 
@@ -1350,7 +1382,7 @@ def no_reading_sweep(*, now: datetime | None = None) -> int:
         if not last_by_person:
             continue
         people = with_health_consent(
-            Person.objects.filter(pk__in=list(last_by_person), date_of_death__isnull=True)
+            Person.objects.filter(bulk.any_of("pk", last_by_person), date_of_death__isnull=True)
         ).values_list("pk", "commune_id")
         hits = {}
         for person_id, commune_id in people:
@@ -1359,7 +1391,7 @@ def no_reading_sweep(*, now: datetime | None = None) -> int:
                 person_id, commune_id, finding, None, last_by_person[person_id]
             )
         already = set(
-            Alert.objects.filter(dedupe_key__in=list(hits))
+            Alert.objects.filter(bulk.any_of("dedupe_key", hits))
             .exclude(status=Alert.Status.RESOLVED)
             .values_list("dedupe_key", flat=True)
         )
