@@ -13,7 +13,8 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	@scripts/system-deps python3-venv
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --quiet
+	# With the Spark extra (pyspark, for national runs): the test suite runs the rules on Spark too.
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --quiet --extra spark
 	touch $@
 
 install: $(VENV)/.installed
