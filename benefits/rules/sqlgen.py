@@ -3,8 +3,9 @@
 Values never enter the SQL as text: every constant becomes a sqlglot literal node, and the
 evaluation day and parameter values are bound when the query is built (they are known). The
 output has one row per key with a boolean column per condition (NULL = unknown), `status` and
-`amount`. Dates are ISO text in SQLite and DATE elsewhere; the date helpers are written once
-here for each dialect.
+`amount`. Dates are ISO text in SQLite and DATE elsewhere (PostgreSQL, DuckDB, Spark SQL); the
+date helpers are written once here for each dialect. A node or function this module does not
+know is refused with `UnsupportedExpression` rather than guessed at (fail closed).
 
 An age or a number of months on a known day compared with a known number (`age_on(date) >= 60`)
 becomes a comparison of the date itself with the cut-off day (`date_of_birth <= 1966-11-01`):
@@ -25,8 +26,12 @@ from sqlglot import exp
 from benefits.rules import ir
 from benefits.rules.evaluate import end_of_month, months_between, years_between
 
-Dialect = Literal["sqlite", "postgres", "duckdb"]
-DIALECTS: tuple[Dialect, ...] = ("sqlite", "postgres", "duckdb")
+Dialect = Literal["sqlite", "postgres", "duckdb", "spark"]
+DIALECTS: tuple[Dialect, ...] = ("sqlite", "postgres", "duckdb", "spark")
+
+
+class UnsupportedExpression(ValueError):
+    """A node of the IR that the SQL back-end cannot translate exactly."""
 
 
 def condition_column(condition_id: str) -> str:
@@ -107,8 +112,11 @@ class _Compiler:
             return exp.Is(this=self.sql(expr.args[0]), expression=exp.Null())
         if expr.name == "end_of_month":
             known = self.constant_date(expr)
-            assert known is not None  # the loader allows only known days here
+            if known is None:  # the loader allows only known days here
+                raise UnsupportedExpression("end_of_month() of a day not known in advance")
             return self.literal(known)
+        if expr.name not in ("years_between", "months_between") or len(expr.args) != 2:
+            raise UnsupportedExpression(f"function {expr.name!r} has no SQL translation")
         start, end = expr.args
         known_start, known_end = self.constant_date(start), self.constant_date(end)
         if known_start is not None and known_end is not None:
@@ -217,7 +225,7 @@ class _Compiler:
             return exp.paren(cls(this=self.sql(expr.left), expression=self.sql(expr.right)))
         if isinstance(expr, ir.Call):
             return self.call(expr)
-        raise TypeError(f"unknown node {expr!r}")
+        raise UnsupportedExpression(f"expression {expr!r} has no SQL translation")
 
 
 def _any(items: Sequence[exp.Expression]) -> exp.Expression:
