@@ -1,8 +1,13 @@
-"""`langso eligibility explain PERSONAL_ID [--date YYYY-MM-DD]`: why a person gets what they get."""
+"""`langso eligibility explain PERSONAL_ID [--date YYYY-MM-DD]`: why a person gets what they get.
+
+Also `run` (everyone, in the database), `snapshot` (the registry's facts as Parquet) and
+`spark-run` (every policy over such a snapshot on Apache Spark, decisions written as Parquet).
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -11,6 +16,7 @@ from django.utils import timezone
 from accounts.services import audit_record
 from benefits import selectors, services
 from benefits.rules.loader import PolicyError
+from benefits.rules.sqlgen import UnsupportedExpression
 from lib.money import format_vnd
 from lib.personal_id import mask
 from people.models import Person
@@ -72,12 +78,107 @@ class Command(BaseCommand):
         explain.add_argument("--lang", choices=["vi", "en"], default=None)
         run = sub.add_parser("run", help="evaluate everyone and store the decisions that changed")
         run.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
+        snapshot = sub.add_parser(
+            "snapshot", help="write every living person's facts on a day to a Parquet file"
+        )
+        snapshot.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
+        snapshot.add_argument("--out", required=True, help="the Parquet file to write")
+        spark = sub.add_parser(
+            "spark-run",
+            help="evaluate every policy over a Parquet snapshot on Spark (langso[spark])",
+        )
+        spark.add_argument("--snapshot", required=True, help="a Parquet file or folder")
+        spark.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
+        spark.add_argument("--out", required=True, help="folder for the decisions and summary")
+        spark.add_argument("--all", action="store_true", help="also write the ineligible decisions")
+        spark.add_argument("--master", default="local[*]", help="Spark master (default local[*])")
+        spark.add_argument("--driver-memory", default=None, help="e.g. 4g (default: Spark's)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "explain":
             self.explain(options)
+        elif options["action"] == "snapshot":
+            self.snapshot(options)
+        elif options["action"] == "spark-run":
+            self.spark_run(options)
         else:
             self.run(options)
+
+    def snapshot(self, options: dict[str, Any]) -> None:
+        from benefits.snapshot import facts_snapshot_write
+
+        day = _date(options["date"]) if options["date"] else timezone.localdate()
+        path = Path(options["out"])
+        if path.is_dir():
+            raise CommandError(
+                f"{path} là một thư mục; hãy cho tên tệp, ví dụ {path / 'facts.parquet'}. / "
+                f"{path} is a folder; give a file name, e.g. {path / 'facts.parquet'}."
+            )
+        rows = facts_snapshot_write(day=day, path=path)
+        # The snapshot holds sensitive facts (health, ethnicity) of everyone.
+        audit_record(
+            actor=None,
+            action="export",
+            object_type="benefits.facts_snapshot",
+            object_label=str(path)[:200],
+            via="cli",
+            details={"date": day.isoformat(), "rows": rows},
+        )
+        self.stdout.write(
+            f"Đã ghi dữ liệu của {rows} người ngày {day:%d/%m/%Y} vào {path}. / "
+            f"Wrote the facts of {rows} persons on {day:%d/%m/%Y} to {path}."
+        )
+
+    def spark_run(self, options: dict[str, Any]) -> None:
+        from benefits.rules import sparkrun
+
+        day = _date(options["date"]) if options["date"] else timezone.localdate()
+        out = Path(options["out"])
+        if out.exists() and not out.is_dir():
+            raise CommandError(
+                f"{out} là một tệp; hãy cho một thư mục. / {out} is a file; give a folder."
+            )
+        policies = selectors.policy_set()
+        try:
+            spark = sparkrun.spark_session(
+                out / "spark.log", master=options["master"], driver_memory=options["driver_memory"]
+            )
+            result = sparkrun.run_snapshot(
+                spark,
+                policies,
+                snapshot=Path(options["snapshot"]),
+                day=day,
+                out=out,
+                keep_ineligible=options["all"],
+            )
+        except sparkrun.SparkUnavailable as exc:
+            raise CommandError(str(exc)) from exc
+        except sparkrun.SnapshotError as exc:
+            raise CommandError(f"{exc.message_vi}. / {exc.message_en}.") from exc
+        except PolicyError as exc:
+            raise CommandError(
+                f"Không xét được vào ngày {day:%d/%m/%Y}: {exc.reason}. / "
+                f"Cannot evaluate on {day:%d/%m/%Y}: {exc.reason}."
+            ) from exc
+        except UnsupportedExpression as exc:
+            raise CommandError(
+                f"Chính sách có biểu thức Spark không dịch được: {exc}. / "
+                f"A policy has an expression Spark cannot run: {exc}."
+            ) from exc
+        seconds = sum(result.seconds.values())
+        self.stdout.write(
+            f"Ngày {day:%d/%m/%Y}: {result.persons} người, quyết định ghi vào "
+            f"{out / 'decisions'} ({seconds:.1f} s). / On {day:%d/%m/%Y}: {result.persons} "
+            f"persons, decisions written to {out / 'decisions'}."
+        )
+        titles = {p.id: p.title_vi for p in policies.policies}
+        for policy_id, counts in sorted(result.summary.items()):
+            self.stdout.write(
+                f"  {policy_id}: {counts['eligible']} đủ điều kiện / eligible, "
+                f"{counts['needs_info']} cần bổ sung / needs information, "
+                f"{counts['ineligible']} không đủ / ineligible; "
+                f"{format_vnd(counts['monthly_total'])} ({titles.get(policy_id, policy_id)})"
+            )
 
     def run(self, options: dict[str, Any]) -> None:
         day = _date(options["date"]) if options["date"] else timezone.localdate()
