@@ -25,6 +25,7 @@ from accounts.permissions import user_can_act_in_commune
 from accounts.services import audit_record, client_ip
 from lib import personal_id as pid_lib
 from lib.vn_text import name_key, nfc
+from people import import_bulk
 from people.extract import COLUMNS, Extract, ExtractError, RawRecord, values_from_mapping
 from people.importing import BATCH_SIZE, Counts, Importer, Outcome
 from people.models import (
@@ -71,13 +72,16 @@ def population_import(
     encoding: str | None = None,
     rejects_path: Path | None = None,
     batch_size: int = BATCH_SIZE,
+    method: str | None = None,
 ) -> ImportResult:
     """Import a population extract (CSV, JSON Lines or Parquet) into the registry.
 
     Upserts by personal ID (or old ID card number), idempotently, one transaction per batch.
     Every rejected record goes to a CSV next to the input with its line and the reason in
     Vietnamese and English. Raises ExtractError (after recording a refused run) when the file
-    as a whole cannot be read; then nothing is imported.
+    as a whole cannot be read; then nothing is imported. `method` is "auto" (the default: the
+    bulk path of people.import_bulk for the new people of a large CSV file), "bulk" or "rows"
+    (record by record); all three give the same outcome.
     """
     run = ImportRun.objects.create(
         source=ImportRun.Source.IMPORT,
@@ -112,7 +116,7 @@ def population_import(
 
         importer = Importer(run=run, actor=actor, on_outcome=on_outcome, batch_size=batch_size)
         try:
-            importer.feed(extract.records())
+            import_bulk.feed(importer, extract, method=method)
         except ExtractError as exc:
             importer.finish()
             _finish(run, importer.counts, str(rejects_path), str(exc))

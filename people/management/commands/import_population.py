@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts.models import User
 from people import services
 from people.extract import ExtractError
+from people.import_bulk import METHODS
 from people.importing import BATCH_SIZE
 
 
@@ -42,6 +43,16 @@ class Command(BaseCommand):
             default=BATCH_SIZE,
             help=f"Records per transaction (default {BATCH_SIZE}).",
         )
+        parser.add_argument(
+            "--method",
+            choices=METHODS,
+            default=None,
+            help=(
+                "auto (default): new people of a large UTF-8 CSV file are checked and written "
+                "in bulk, the other rows record by record; bulk: the same for any CSV file; "
+                "rows: every row record by record. All give the same outcome."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = None
@@ -62,6 +73,7 @@ class Command(BaseCommand):
                 encoding=options["encoding"],
                 rejects_path=options["rejects"],
                 batch_size=options["batch_size"],
+                method=options["method"],
             )
         except ExtractError as exc:
             raise CommandError(str(exc)) from exc
