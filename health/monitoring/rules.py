@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import operator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -24,11 +25,11 @@ from health.monitoring import codes
 THRESHOLDS_DIR = Path(__file__).resolve().parent / "thresholds"
 SEVERITIES = {"critical": 1, "high": 2, "medium": 3, "low": 4}
 TASKS = ("call", "visit", "recheck", "none")
-OPERATORS = {
-    ">=": lambda a, b: a >= b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    "<": lambda a, b: a < b,
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
 }
 MEASURES = {"value": "value", "systolic": "value", "diastolic": "value2"}
 RULE_KEYS = {
@@ -94,6 +95,14 @@ class Rule:
     # Confirmation by a repeat reading within `confirm_minutes`; until then `unconfirmed`.
     confirm_minutes: int | None = None
     unconfirmed: Outcome | None = None
+    # The conditions as (on value2?, comparison, number), for the evaluation loop.
+    checks: tuple[tuple[bool, Callable[[Any, Any], bool], Decimal], ...] = field(
+        init=False, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        checks = tuple((c.measure != "value", OPERATORS[c.op], c.number) for c in self.conditions)
+        object.__setattr__(self, "checks", checks)
 
     def with_override(self, low: Decimal | None, high: Decimal | None) -> Rule:
         """The rule with a person's own numbers: `high` replaces the >= / > limits of the main
@@ -106,7 +115,7 @@ class Rule:
                 c = Condition(c.measure, c.op, low)
             conditions.append(c)
         gain = high if self.gain is not None and high is not None else self.gain
-        return Rule(**{**self.__dict__, "conditions": tuple(conditions), "gain": gain})
+        return replace(self, conditions=tuple(conditions), gain=gain)
 
 
 @dataclass(frozen=True)
@@ -116,12 +125,20 @@ class RuleSet:
     rules: tuple[Rule, ...]
     digest: str
     raw: dict[str, Any] = field(compare=False)
+    # The rules of each kind in file order, worked out once: evaluation asks for every reading.
+    _by_kind: dict[str, tuple[Rule, ...]] = field(
+        init=False, compare=False, repr=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        for kind in {r.kind for r in self.rules}:
+            self._by_kind[kind] = tuple(r for r in self.rules if r.kind == kind)
 
     def by_id(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
-    def for_kind(self, kind: str) -> list[Rule]:
-        return [r for r in self.rules if r.kind == kind]
+    def for_kind(self, kind: str) -> tuple[Rule, ...]:
+        return self._by_kind.get(kind, ())
 
     def sweep_rules(self) -> list[Rule]:
         return [r for r in self.rules if r.sweep_days is not None]
@@ -377,7 +394,11 @@ def show(kind: str, value: Decimal, value2: Decimal | None = None) -> str:
 def meets(rule: Rule, value: Decimal, value2: Decimal | None, context: str) -> bool:
     if rule.context and rule.context != context:
         return False
-    return any(c.holds(value, value2) for c in rule.conditions)
+    for on_value2, compare, number in rule.checks:
+        actual = value2 if on_value2 else value
+        if actual is not None and compare(actual, number):
+            return True
+    return False
 
 
 def evaluate(

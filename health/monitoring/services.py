@@ -801,7 +801,7 @@ def _history_facts(
     return facts
 
 
-@dataclass
+@dataclass(slots=True)
 class _Hit:
     person_id: int
     commune_id: int
@@ -844,34 +844,32 @@ def _apply_rules(
             if worse or (finding.outcome.severity == hit.finding.outcome.severity and newer):
                 hit.finding, hit.reading_id = finding, reading.pk
             hit.at = max(hit.at, reading.measured_at)
-    # A reading of any kind ends "no reading for N days".
-    _resolve_no_reading(person_ids, now)
-    alerts = _upsert_alerts(hits, version, now)
+    # One read of the open alerts these readings touch: their own families, and "no reading
+    # for N days", which a reading of any kind ends.
+    silent = [f"{pk}:no_reading" for pk in person_ids]
+    existing = _open_alerts([*hits, *silent])
+    ended = [existing.pop(key).pk for key in silent if key in existing]
+    if ended:
+        _resolve_no_reading(ended, now)
+    alerts = _upsert_alerts(hits, version, now, existing)
     touched: dict[int, list[tuple[int, int, str, str]]] = {}
     for reading_pk, pairs in by_reading.items():
         touched[reading_pk] = [
-            (alerts[key].pk, finding.outcome.severity, finding.message_vi, finding.message_en)
+            (alerts[key], finding.outcome.severity, finding.message_vi, finding.message_en)
             for key, finding in pairs
             if key in alerts
         ]
     return touched
 
 
-def _resolve_no_reading(person_ids: set[int], now: datetime) -> None:
-    keys = [f"{pk}:no_reading" for pk in person_ids]
-    open_ids = list(
-        Alert.objects.filter(bulk.any_of("dedupe_key", keys))
-        .exclude(status=Alert.Status.RESOLVED)
-        .values_list("pk", flat=True)
-    )
-    if not open_ids:
-        return
-    Alert.objects.filter(pk__in=open_ids).exclude(status=Alert.Status.RESOLVED).update(
+def _resolve_no_reading(alert_ids: list[int], now: datetime) -> None:
+    """A reading of any kind ends "no reading for N days": these open alerts and their tasks."""
+    Alert.objects.filter(pk__in=alert_ids).exclude(status=Alert.Status.RESOLVED).update(
         status=Alert.Status.RESOLVED,
         resolved_at=now,
         resolution="Đã có chỉ số mới. / A new reading arrived.",
     )
-    CareTask.objects.filter(alert__in=open_ids, status=CareTask.Status.OPEN).update(
+    CareTask.objects.filter(alert__in=alert_ids, status=CareTask.Status.OPEN).update(
         status=CareTask.Status.CANCELLED,
         done_at=now,
         outcome="Đã có chỉ số mới. / A new reading arrived.",
@@ -884,81 +882,29 @@ def _escalate_at(outcome: rules_lib.Outcome, now: datetime) -> datetime | None:
     return now + timedelta(minutes=outcome.escalate_after_minutes)
 
 
-def _upsert_alerts(hits: dict[str, _Hit], version: int, now: datetime) -> dict[str, Alert]:
-    """Open an alert per key, or refresh the open one (raising it when the news is worse)."""
-    if not hits:
-        return {}
-    existing = {
-        a.dedupe_key: a
-        for a in Alert.objects.filter(bulk.any_of("dedupe_key", hits)).exclude(
-            status=Alert.Status.RESOLVED
-        )
-    }
-    new_alerts: list[Alert] = []
-    changed: list[Alert] = []
-    raised: list[Alert] = []
-    for key, hit in hits.items():
-        outcome = hit.finding.outcome
-        alert = existing.get(key)
-        if alert is None:
-            new_alerts.append(
-                Alert(
-                    person_id=hit.person_id,
-                    commune_id=hit.commune_id,
-                    rule=hit.finding.rule,
-                    severity=outcome.severity,
-                    message=hit.finding.message_vi[:300],
-                    reading_id=hit.reading_id,
-                    threshold_version=version,
-                    dedupe_key=key,
-                    first_at=now,
-                    last_at=hit.at,
-                    occurrences=hit.count,
-                    escalate_at=_escalate_at(outcome, now),
-                )
-            )
-            continue
-        alert.occurrences += hit.count
-        alert.last_at = max(alert.last_at, hit.at)
-        if outcome.severity < alert.severity:
-            alert.severity = outcome.severity
-            alert.rule = hit.finding.rule
-            alert.message = hit.finding.message_vi[:300]
-            alert.reading_id = hit.reading_id
-            alert.threshold_version = version
-            alert.escalate_at = _escalate_at(outcome, now)
-            alert.escalated_at = None
-            # Worse news overrides an acknowledgement or a snooze.
-            alert.status = Alert.Status.OPEN
-            alert.snoozed_until = None
-            raised.append(alert)
-        elif outcome.severity == alert.severity and hit.reading_id is not None:
-            alert.reading_id = hit.reading_id
-            alert.message = hit.finding.message_vi[:300]
-        changed.append(alert)
-    if new_alerts:
-        try:
-            with transaction.atomic():
-                bulk.insert_instances(new_alerts)
-        except IntegrityError:
-            # Another batch opened one of these alerts at the same moment: take theirs.
-            new_alerts = _create_one_by_one(new_alerts)
-    if changed:
-        _update_alerts(changed)
-    by_key = {a.dedupe_key: a for a in [*new_alerts, *changed]}
-    fresh = [a for a in [*new_alerts, *raised] if a.pk]
-    _tasks_for(
-        fresh,
-        {k: h.finding for k, h in hits.items()},
-        now,
-        raised=frozenset(a.pk for a in raised),
-    )
-    urgent = [a.pk for a in fresh if a.severity <= Alert.Severity.HIGH]
-    if urgent:
-        transaction.on_commit(partial(_enqueue_alert_notifications, urgent), robust=True)
-    return by_key
+@dataclass(slots=True)
+class _OpenAlert:
+    """An open alert as ingestion reads and writes it: plain values, no model instance."""
+
+    pk: int
+    person_id: int
+    commune_id: int
+    rule: str
+    severity: int
+    status: str
+    message: str
+    reading_id: int | None
+    threshold_version: int | None
+    dedupe_key: str
+    last_at: datetime
+    occurrences: int
+    snoozed_until: datetime | None
+    escalate_at: datetime | None
+    escalated_at: datetime | None
 
 
+_OPEN_ALERT_FIELDS = tuple(_OpenAlert.__dataclass_fields__)
+# What refreshing an open alert may change, written back in one statement.
 _UPDATED_FIELDS = (
     "occurrences",
     "last_at",
@@ -972,75 +918,193 @@ _UPDATED_FIELDS = (
     "status",
     "snoozed_until",
 )
+_NEW_ALERT_COLUMNS = (
+    "person_id",
+    "commune_id",
+    "rule",
+    "severity",
+    "status",
+    "message",
+    "reading_id",
+    "threshold_version",
+    "dedupe_key",
+    "first_at",
+    "last_at",
+    "occurrences",
+    "escalate_at",
+    "resolution",
+)
+_TASK_COLUMNS = (
+    "person_id",
+    "commune_id",
+    "kind",
+    "alert_id",
+    "reason",
+    "priority",
+    "due_at",
+    "status",
+    "dedupe_key",
+    "created_at",
+    "outcome",
+)
 
 
-def _update_alerts(alerts: list[Alert]) -> None:
-    """Write the refreshed alerts with one prepared UPDATE run for every row (plain SQL that
-    SQLite and PostgreSQL both take): bulk_update's CASE expressions cost more than the batch."""
-    fields = [Alert._meta.get_field(name.removesuffix("_id")) for name in _UPDATED_FIELDS]
-    columns = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
-    table = connection.ops.quote_name(Alert._meta.db_table)
-    rows = [
-        [f.get_db_prep_save(getattr(a, f.attname), connection) for f in fields] + [a.pk]
-        for a in alerts
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", rows)  # noqa: S608
+def _open_alerts(keys: Iterable[str]) -> dict[str, _OpenAlert]:
+    rows = (
+        Alert.objects.filter(bulk.any_of("dedupe_key", keys))
+        .exclude(status=Alert.Status.RESOLVED)
+        .order_by()
+        .values_list(*_OPEN_ALERT_FIELDS)
+    )
+    return {row[9]: _OpenAlert(*row) for row in rows}
 
 
-def _create_one_by_one(alerts: list[Alert]) -> list[Alert]:
-    created = []
-    for alert in alerts:
+def _upsert_alerts(
+    hits: dict[str, _Hit],
+    version: int,
+    now: datetime,
+    existing: dict[str, _OpenAlert] | None = None,
+) -> dict[str, int]:
+    """Open an alert per key, or refresh the open one (raising it when the news is worse);
+    returns the alert id of each key. `existing` is the open alerts of these keys when the
+    caller has already read them."""
+    if not hits:
+        return {}
+    if existing is None:
+        existing = _open_alerts(hits)
+    new_rows: list[tuple[Any, ...]] = []
+    new_keys: list[str] = []
+    changed: list[_OpenAlert] = []
+    raised: list[_OpenAlert] = []
+    for key, hit in hits.items():
+        finding = hit.finding
+        outcome = finding.outcome
+        alert = existing.get(key)
+        if alert is None:
+            new_keys.append(key)
+            new_rows.append(
+                (
+                    hit.person_id,
+                    hit.commune_id,
+                    finding.rule,
+                    outcome.severity,
+                    Alert.Status.OPEN,
+                    finding.message_vi[:300],
+                    hit.reading_id,
+                    version,
+                    key,
+                    now,
+                    hit.at,
+                    hit.count,
+                    _escalate_at(outcome, now),
+                    "",
+                )
+            )
+            continue
+        alert.occurrences += hit.count
+        alert.last_at = max(alert.last_at, hit.at)
+        if outcome.severity < alert.severity:
+            alert.severity = outcome.severity
+            alert.rule = finding.rule
+            alert.message = finding.message_vi[:300]
+            alert.reading_id = hit.reading_id
+            alert.threshold_version = version
+            alert.escalate_at = _escalate_at(outcome, now)
+            alert.escalated_at = None
+            # Worse news overrides an acknowledgement or a snooze.
+            alert.status = Alert.Status.OPEN
+            alert.snoozed_until = None
+            raised.append(alert)
+        elif outcome.severity == alert.severity and hit.reading_id is not None:
+            alert.reading_id = hit.reading_id
+            alert.message = finding.message_vi[:300]
+        changed.append(alert)
+    created: dict[str, int] = {}
+    if new_rows:
         try:
             with transaction.atomic():
-                alert.save(force_insert=True)
-            created.append(alert)
+                ids = bulk.insert_rows(Alert, _NEW_ALERT_COLUMNS, new_rows)
+            created = dict(zip(new_keys, ids, strict=True))
         except IntegrityError:
-            Alert.objects.filter(dedupe_key=alert.dedupe_key).exclude(
-                status=Alert.Status.RESOLVED
-            ).update(last_at=alert.last_at)
+            # Another batch opened one of these alerts at the same moment: take theirs.
+            created = _create_one_by_one(new_keys, new_rows)
+    if changed:
+        bulk.update_rows(
+            Alert,
+            _UPDATED_FIELDS,
+            [(a.pk, *(getattr(a, name) for name in _UPDATED_FIELDS)) for a in changed],
+        )
+    # The alerts that are new or worse get a task (if their rule asks) and, when urgent, a
+    # message to the commune's health workers.
+    fresh = [
+        (key, pk, hits[key].person_id, hits[key].commune_id, hits[key].finding)
+        for key, pk in created.items()
+    ]
+    fresh += [
+        (a.dedupe_key, a.pk, a.person_id, a.commune_id, hits[a.dedupe_key].finding) for a in raised
+    ]
+    _tasks_for(fresh, now, raised=frozenset(a.pk for a in raised))
+    urgent = [pk for _k, pk, _p, _c, f in fresh if f.outcome.severity <= Alert.Severity.HIGH]
+    if urgent:
+        transaction.on_commit(partial(_enqueue_alert_notifications, urgent), robust=True)
+    return {**created, **{a.dedupe_key: a.pk for a in changed}}
+
+
+def _create_one_by_one(keys: list[str], rows: list[tuple[Any, ...]]) -> dict[str, int]:
+    created: dict[str, int] = {}
+    for key, row in zip(keys, rows, strict=True):
+        try:
+            with transaction.atomic():
+                created[key] = bulk.insert_rows(Alert, _NEW_ALERT_COLUMNS, [row])[0]
+        except IntegrityError:
+            last_at = row[_NEW_ALERT_COLUMNS.index("last_at")]
+            Alert.objects.filter(dedupe_key=key).exclude(status=Alert.Status.RESOLVED).update(
+                last_at=last_at
+            )
     return created
 
 
 def _tasks_for(
-    alerts: list[Alert],
-    findings: dict[str, rules_lib.Finding],
+    alerts: list[tuple[str, int, int, int, rules_lib.Finding]],
     now: datetime,
     *,
     raised: frozenset[int] = frozenset(),
 ) -> None:
-    """A task per new or raised alert whose rule asks for one; an alert that was raised may
-    already have its task, which stays the only one (`raised` holds those alerts' ids)."""
-    tasks = []
-    for alert in alerts:
-        outcome = findings[alert.dedupe_key].outcome
+    """A task per new or raised alert (dedupe key, id, person, commune, finding) whose rule
+    asks for one; an alert that was raised may already have its task, which stays the only
+    one (`raised` holds those alerts' ids)."""
+    rows = []
+    for _key, pk, person_id, commune_id, finding in alerts:
+        outcome = finding.outcome
         if outcome.task == "none":
             continue
-        tasks.append(
-            CareTask(
-                person_id=alert.person_id,
-                commune_id=alert.commune_id,
-                kind=outcome.task,
-                alert=alert,
-                reason=alert.message[:300],
-                priority=alert.severity,
-                due_at=now + timedelta(minutes=outcome.due_minutes),
-                dedupe_key=f"alert:{alert.pk}:{outcome.task}",
-                created_at=now,
+        rows.append(
+            (
+                person_id,
+                commune_id,
+                outcome.task,
+                pk,
+                finding.message_vi[:300],
+                outcome.severity,
+                now + timedelta(minutes=outcome.due_minutes),
+                CareTask.Status.OPEN,
+                f"alert:{pk}:{outcome.task}",
+                now,
+                "",
             )
         )
-    if raised and tasks:
+    if raised and rows:
         # Looked up first so that the insert rarely meets a row in its way (PostgreSQL then
         # has to redo it); the unique dedupe key still settles a race with another batch.
-        wanted = [t.dedupe_key for t in tasks if t.alert_id in raised]
+        wanted = [row[8] for row in rows if row[3] in raised]
         there = set(
             CareTask.objects.filter(bulk.any_of("dedupe_key", wanted)).values_list(
                 "dedupe_key", flat=True
             )
         )
-        tasks = [t for t in tasks if t.dedupe_key not in there]
-    if tasks:
-        bulk.insert_instances(tasks, ignore_conflicts=True)
+        rows = [row for row in rows if row[8] not in there]
+    if rows:
+        bulk.insert_rows(CareTask, _TASK_COLUMNS, rows, returning=False, ignore_conflicts=True)
 
 
 # Alert and task actions ---------------------------------------------------------------------

@@ -82,6 +82,8 @@ def _refuse(code: str, vi: str, en: str) -> ReadingRefused:
 
 
 def _number(raw: Any, label_vi: str, label_en: str) -> Decimal:
+    if type(raw) is int:  # most meters send whole numbers: the common case goes first
+        return Decimal(raw)
     if isinstance(raw, bool) or raw is None or raw == "":
         raise _refuse(
             "value_missing",
@@ -109,6 +111,9 @@ def _number(raw: Any, label_vi: str, label_en: str) -> Decimal:
 def _check_range(name: str, value: Decimal, unit: str) -> str:
     """Raise when impossible; return a flag sentence when doubtful, else ''."""
     low, high = PLAUSIBLE[name]
+    doubt_low, doubt_high = DOUBTFUL[name]
+    if doubt_low <= value <= doubt_high:
+        return ""
     vi, en = NAMES[name]
     shown = f"{value.normalize():f}"
     if value < low or value > high:
@@ -119,12 +124,7 @@ def _check_range(name: str, value: Decimal, unit: str) -> str:
             f"A {en} of {shown} {unit} is impossible (it must be between {low} and {high} "
             f"{unit}); measure again or check the unit.",
         )
-    doubt_low, doubt_high = DOUBTFUL[name]
-    if value < doubt_low or value > doubt_high:
-        return (
-            f"{vi.capitalize()} {shown} {unit} bất thường, cần kiểm tra. / Unusual {en}, check it."
-        )
-    return ""
+    return f"{vi.capitalize()} {shown} {unit} bất thường, cần kiểm tra. / Unusual {en}, check it."
 
 
 def clean(
