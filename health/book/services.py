@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -34,6 +35,8 @@ from health.models import (
 )
 from lib import phone as phone_lib
 from people.models import Person
+
+M = TypeVar("M", bound=Model)
 
 # Home visits are generated this far ahead of today, so the next visit is always on the list.
 VISIT_HORIZON_DAYS = 31
@@ -88,6 +91,36 @@ def _not_future(field: str, day: date | None) -> None:
 
 def _text(value: str, limit: int) -> str:
     return (value or "").strip()[:limit]
+
+
+def _change(
+    entry: Any,
+    *,
+    person: Person,
+    object_type: str,
+    fields: dict[str, Any],
+    details: dict[str, Any],
+    actor: User,
+    request: HttpRequest | None,
+    only_if: dict[str, Any] | None = None,
+) -> None:
+    """Write `fields` to one row and audit the change, then reload the row.
+
+    With `only_if` (e.g. "not stopped yet") the row changes only while that still holds, so
+    that a repeated click writes and audits nothing.
+    """
+    updated = type(entry).objects.filter(pk=entry.pk, **(only_if or {})).update(**fields)
+    entry.refresh_from_db()
+    if updated:
+        _audit(
+            person,
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            object_type=object_type,
+            object_id=entry.pk,
+            request=request,
+            details=details,
+        )
 
 
 # Reads ------------------------------------------------------------------------------------------
@@ -196,31 +229,43 @@ def carer_name(
 @transaction.atomic
 def carer_revoke(*, carer: Carer, actor: User, request: HttpRequest | None = None) -> Carer:
     """The carer no longer sees the book, from now on; the record of the naming stays."""
-    updated = Carer.objects.filter(pk=carer.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
+    _change(
+        carer,
+        person=carer.person,
+        object_type="health_carer",
+        fields={"revoked_at": timezone.now()},
+        details={"carer": carer.user.username, "revoked": True},
+        actor=actor,
+        request=request,
+        only_if={"revoked_at__isnull": True},
     )
-    carer.refresh_from_db()
-    if updated:
-        _audit(
-            carer.person,
-            actor=actor,
-            action=AuditEntry.Action.UPDATE,
-            object_type="health_carer",
-            object_id=carer.pk,
-            request=request,
-            details={"carer": carer.user.username, "revoked": True},
-        )
     return carer
 
 
 # Book entries -----------------------------------------------------------------------------------
 
 
-def _entry_created(
-    entry: Any, *, object_type: str, actor: User, request: HttpRequest | None, via: str
-) -> None:
+def _entry_add(
+    model: type[M],
+    *,
+    person: Person,
+    actor: User,
+    note: str,
+    object_type: str,
+    request: HttpRequest | None,
+    via: str = "web",
+    **fields: Any,
+) -> M:
+    """Add one entry to the person's book, stamped with who recorded it and when, and audit it."""
+    entry = model._default_manager.create(
+        person=person,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+        note=_text(note, 500),
+        **fields,
+    )
     _audit(
-        entry.person,
+        person,
         actor=actor,
         action=AuditEntry.Action.CREATE,
         object_type=object_type,
@@ -228,6 +273,7 @@ def _entry_created(
         request=request,
         via=via,
     )
+    return entry
 
 
 @transaction.atomic
@@ -264,18 +310,19 @@ def condition_add(
     if clinical_status not in Condition.ClinicalStatus.values:
         raise _invalid("clinical_status", "Chọn tình trạng bệnh.", "Choose the status.")
     _not_future("onset", onset)
-    condition = Condition.objects.create(
+    return _entry_add(
+        Condition,
         person=person,
-        recorded_by=actor,
-        recorded_at=timezone.now(),
-        note=_text(note, 500),
+        actor=actor,
+        note=note,
+        object_type="health_condition",
+        request=request,
+        via=via,
         icd10=code,
         name=name,
         clinical_status=clinical_status,
         onset=onset,
     )
-    _entry_created(condition, object_type="health_condition", actor=actor, request=request, via=via)
-    return condition
 
 
 @transaction.atomic
@@ -301,17 +348,14 @@ def condition_status_set(
             "Ngày khỏi bệnh phải sau ngày bắt đầu bệnh.",
             "The day it ended must be after the day it began.",
         )
-    old = condition.clinical_status
-    Condition.objects.filter(pk=condition.pk).update(clinical_status=clinical_status, abated=abated)
-    condition.refresh_from_db()
-    _audit(
-        condition.person,
-        actor=actor,
-        action=AuditEntry.Action.UPDATE,
+    _change(
+        condition,
+        person=condition.person,
         object_type="health_condition",
-        object_id=condition.pk,
+        fields={"clinical_status": clinical_status, "abated": abated},
+        details={"clinical_status": [condition.clinical_status, clinical_status]},
+        actor=actor,
         request=request,
-        details={"clinical_status": [old, clinical_status]},
     )
     return condition
 
@@ -339,21 +383,19 @@ def medication_add(
             "morning).",
         )
     _not_future("started", started)
-    medication = Medication.objects.create(
+    return _entry_add(
+        Medication,
         person=person,
-        recorded_by=actor,
-        recorded_at=timezone.now(),
-        note=_text(note, 500),
+        actor=actor,
+        note=note,
+        object_type="health_medication",
+        request=request,
         name=name,
         dose=dose,
         frequency=frequency,
         started=started,
         prescriber=_text(prescriber, 150),
     )
-    _entry_created(
-        medication, object_type="health_medication", actor=actor, request=request, via="web"
-    )
-    return medication
 
 
 @transaction.atomic
@@ -373,20 +415,16 @@ def medication_stop(
             "Ngày ngừng thuốc phải sau ngày bắt đầu.",
             "The day it stopped must be after the day it started.",
         )
-    updated = Medication.objects.filter(pk=medication.pk, stopped__isnull=True).update(
-        stopped=stopped
+    _change(
+        medication,
+        person=medication.person,
+        object_type="health_medication",
+        fields={"stopped": stopped},
+        details={"stopped": stopped.isoformat()},
+        actor=actor,
+        request=request,
+        only_if={"stopped__isnull": True},
     )
-    medication.refresh_from_db()
-    if updated:
-        _audit(
-            medication.person,
-            actor=actor,
-            action=AuditEntry.Action.UPDATE,
-            object_type="health_medication",
-            object_id=medication.pk,
-            request=request,
-            details={"stopped": stopped.isoformat()},
-        )
     return medication
 
 
@@ -411,17 +449,17 @@ def allergy_add(
         )
     if severity not in Allergy.Severity.values:
         raise _invalid("severity", "Chọn mức độ dị ứng.", "Choose how severe it is.")
-    allergy = Allergy.objects.create(
+    return _entry_add(
+        Allergy,
         person=person,
-        recorded_by=actor,
-        recorded_at=timezone.now(),
-        note=_text(note, 500),
+        actor=actor,
+        note=note,
+        object_type="health_allergy",
+        request=request,
         substance=substance,
         reaction=_text(reaction, 200),
         severity=severity,
     )
-    _entry_created(allergy, object_type="health_allergy", actor=actor, request=request, via="web")
-    return allergy
 
 
 @transaction.atomic
@@ -446,21 +484,19 @@ def vaccination_add(
             "Write the vaccine (e.g. seasonal influenza, tetanus).",
         )
     _not_future("given_on", given_on)
-    vaccination = Vaccination.objects.create(
+    return _entry_add(
+        Vaccination,
         person=person,
-        recorded_by=actor,
-        recorded_at=timezone.now(),
-        note=_text(note, 500),
+        actor=actor,
+        note=note,
+        object_type="health_vaccination",
+        request=request,
         vaccine=vaccine,
         dose_number=dose_number,
         given_on=given_on,
         place=_text(place, 200),
         lot=_text(lot, 50),
     )
-    _entry_created(
-        vaccination, object_type="health_vaccination", actor=actor, request=request, via="web"
-    )
-    return vaccination
 
 
 # Care plans, goals and home visits ----------------------------------------------------------------
@@ -503,11 +539,13 @@ def care_plan_create(
             "Give the care plan a title (e.g. Blood pressure control).",
         )
     _check_plan_dates(starts_on, ends_on, visit_every_days)
-    plan = CarePlan.objects.create(
+    plan = _entry_add(
+        CarePlan,
         person=person,
-        recorded_by=actor,
-        recorded_at=timezone.now(),
-        note=_text(note, 500),
+        actor=actor,
+        note=note,
+        object_type="health_care_plan",
+        request=request,
         title=title,
         starts_on=starts_on,
         ends_on=ends_on,
@@ -515,14 +553,6 @@ def care_plan_create(
     )
     CareGoal.objects.bulk_create(
         [CareGoal(plan=plan, description=_text(g, 300)) for g in goals or [] if g.strip()]
-    )
-    _audit(
-        person,
-        actor=actor,
-        action=AuditEntry.Action.CREATE,
-        object_type="health_care_plan",
-        object_id=plan.pk,
-        request=request,
     )
     home_visits_schedule(plan=plan)
     return plan
@@ -536,28 +566,25 @@ def care_plan_status_set(
     cancelled when it ends, and scheduled again when it is made active."""
     if status not in CarePlan.Status.values:
         raise _invalid("status", "Chọn tình trạng của kế hoạch.", "Choose the plan's status.")
-    old = plan.status
     today = timezone.localdate()
     fields: dict[str, Any] = {"status": status}
     if status != CarePlan.Status.ACTIVE and (plan.ends_on is None or plan.ends_on > today):
         fields["ends_on"] = max(today, plan.starts_on)
-    CarePlan.objects.filter(pk=plan.pk).update(**fields)
-    plan.refresh_from_db()
+    _change(
+        plan,
+        person=plan.person,
+        object_type="health_care_plan",
+        fields=fields,
+        details={"status": [plan.status, status]},
+        actor=actor,
+        request=request,
+    )
     if status != CarePlan.Status.ACTIVE:
         HomeVisit.objects.filter(
             plan=plan, status=HomeVisit.Status.SCHEDULED, due_on__gt=today
         ).update(status=HomeVisit.Status.CANCELLED)
     else:
         home_visits_schedule(plan=plan)
-    _audit(
-        plan.person,
-        actor=actor,
-        action=AuditEntry.Action.UPDATE,
-        object_type="health_care_plan",
-        object_id=plan.pk,
-        request=request,
-        details={"status": [old, status]},
-    )
     return plan
 
 
@@ -597,17 +624,14 @@ def care_goal_status_set(
     """Mark a goal achieved, not achieved, or in progress again."""
     if status not in CareGoal.Status.values:
         raise _invalid("status", "Chọn kết quả của mục tiêu.", "Choose the goal's outcome.")
-    old = goal.status
-    CareGoal.objects.filter(pk=goal.pk).update(status=status)
-    goal.refresh_from_db()
-    _audit(
-        goal.plan.person,
-        actor=actor,
-        action=AuditEntry.Action.UPDATE,
+    _change(
+        goal,
+        person=goal.plan.person,
         object_type="health_care_goal",
-        object_id=goal.pk,
+        fields={"status": status},
+        details={"status": [goal.status, status]},
+        actor=actor,
         request=request,
-        details={"status": [old, status]},
     )
     return goal
 
@@ -749,17 +773,14 @@ def home_visit_record(
         fields.update(done_at=done_at, findings=findings, advice=advice)
     else:
         fields.update(findings=findings, advice=advice)
-    old = visit.status
-    HomeVisit.objects.filter(pk=visit.pk).update(**fields)
-    visit.refresh_from_db()
-    _audit(
-        visit.person,
-        actor=actor,
-        action=AuditEntry.Action.UPDATE,
+    _change(
+        visit,
+        person=visit.person,
         object_type="health_home_visit",
-        object_id=visit.pk,
+        fields=fields,
+        details={"status": [visit.status, status]},
+        actor=actor,
         request=request,
-        details={"status": [old, status]},
     )
     if visit.plan is not None:
         home_visits_schedule(plan=visit.plan)
