@@ -5,12 +5,11 @@ named them as carer)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +30,7 @@ from health.book.access import (
 )
 from health.models import CarePlan, Condition, HomeVisit, Medication
 from health.permissions import ConsentMissing
+from langso.posting import apply_posted, save_posted
 from lib import personal_id as pid_lib
 from people.models import Person
 
@@ -39,6 +39,11 @@ PAGE_SIZE = 25
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+def _back(pk: int, anchor: str) -> HttpResponse:
+    """Back to a part of the person's book."""
+    return redirect(reverse("health:book", args=[pk]) + f"#{anchor}")
 
 
 def consent_gate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -60,17 +65,6 @@ def consent_gate(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             return render(request, template, context, status=403)
 
     return wrapped
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            field = name if name in form.fields else None
-            for message in errors:
-                form.add_error(field, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 # A worker's books and visits ----------------------------------------------------------------------
@@ -139,49 +133,41 @@ def _entry_page(
     request: HttpRequest,
     pk: int,
     form_class: type[Any],
-    save: Callable[[Person, User, dict[str, Any]], Any],
+    add: Callable[..., Any],
     title: str,
     done: str,
     anchor: str,
 ) -> HttpResponse:
-    """Add one entry to a person's book: form, service, back to the book."""
+    """Add one entry to a person's book: form, service, back to the book. `add` is the service,
+    given the person, the actor, the request and the form's data."""
     user = _user(request)
     person, _relation = get_person_for_health(user, pk, write=True)
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(person, user, form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect(reverse("health:book", args=[pk]) + f"#{anchor}")
+    if save_posted(
+        request, form, lambda data: add(person=person, actor=user, request=request, **data)
+    ):
+        messages.success(request, done)
+        return _back(pk, anchor)
     return render(
         request, "health/book/entry_form.html", {"person": person, "form": form, "title": title}
     )
+
+
+def _condition_add(*, code: str, common: str, icd10: str, **data: Any) -> Any:
+    # The form offers the common conditions or another code; either way it gives the code.
+    del common, icd10
+    return services.condition_add(icd10_code=code, **data)
 
 
 @login_required
 @consent_gate
 @require_http_methods(["GET", "POST"])
 def condition_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(person: Person, user: User, data: dict[str, Any]) -> Any:
-        return services.condition_add(
-            person=person,
-            actor=user,
-            icd10_code=data["code"],
-            name=data["name"],
-            clinical_status=data["clinical_status"],
-            onset=data["onset"],
-            note=data["note"],
-            request=request,
-        )
-
     return _entry_page(
         request,
         pk,
         forms.ConditionForm,
-        save,
+        _condition_add,
         _("Add a condition"),
         _("The condition was added."),
         "conditions",
@@ -192,14 +178,11 @@ def condition_add(request: HttpRequest, pk: int) -> HttpResponse:
 @consent_gate
 @require_http_methods(["GET", "POST"])
 def medication_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(person: Person, user: User, data: dict[str, Any]) -> Any:
-        return services.medication_add(person=person, actor=user, request=request, **data)
-
     return _entry_page(
         request,
         pk,
         forms.MedicationForm,
-        save,
+        services.medication_add,
         _("Add a medicine"),
         _("The medicine was added."),
         "medications",
@@ -210,14 +193,11 @@ def medication_add(request: HttpRequest, pk: int) -> HttpResponse:
 @consent_gate
 @require_http_methods(["GET", "POST"])
 def allergy_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(person: Person, user: User, data: dict[str, Any]) -> Any:
-        return services.allergy_add(person=person, actor=user, request=request, **data)
-
     return _entry_page(
         request,
         pk,
         forms.AllergyForm,
-        save,
+        services.allergy_add,
         _("Add an allergy"),
         _("The allergy was added."),
         "allergies",
@@ -228,14 +208,11 @@ def allergy_add(request: HttpRequest, pk: int) -> HttpResponse:
 @consent_gate
 @require_http_methods(["GET", "POST"])
 def vaccination_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(person: Person, user: User, data: dict[str, Any]) -> Any:
-        return services.vaccination_add(person=person, actor=user, request=request, **data)
-
     return _entry_page(
         request,
         pk,
         forms.VaccinationForm,
-        save,
+        services.vaccination_add,
         _("Add a vaccination"),
         _("The vaccination was added."),
         "vaccinations",
@@ -246,14 +223,11 @@ def vaccination_add(request: HttpRequest, pk: int) -> HttpResponse:
 @consent_gate
 @require_http_methods(["GET", "POST"])
 def plan_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(person: Person, user: User, data: dict[str, Any]) -> Any:
-        return services.care_plan_create(person=person, actor=user, request=request, **data)
-
     return _entry_page(
         request,
         pk,
         forms.CarePlanForm,
-        save,
+        services.care_plan_create,
         _("Start a care plan"),
         _("The care plan was started; its home visits are scheduled."),
         "plans",
@@ -264,42 +238,15 @@ def plan_add(request: HttpRequest, pk: int) -> HttpResponse:
 @consent_gate
 @require_http_methods(["GET", "POST"])
 def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(person: Person, user: User, data: dict[str, Any]) -> Any:
-        return services.home_visit_add(
-            person=person, actor=user, due_on=data["due_on"], request=request
-        )
-
     return _entry_page(
         request,
         pk,
         forms.VisitAddForm,
-        save,
+        services.home_visit_add,
         _("Schedule a home visit"),
         _("The home visit was scheduled."),
         "visits",
     )
-
-
-def _back(pk: int, anchor: str) -> HttpResponse:
-    return redirect(reverse("health:book", args=[pk]) + f"#{anchor}")
-
-
-def _post_change(
-    request: HttpRequest, form: Any, apply: Callable[[dict[str, Any]], Any], done: str
-) -> None:
-    """Apply a small change posted from the book page, with a message either way."""
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-        return
-    try:
-        apply(form.cleaned_data)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, done)
 
 
 @login_required
@@ -308,7 +255,7 @@ def _post_change(
 def condition_status(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     condition = get_entry_for_health(user, Condition, pk, write=True)
-    _post_change(
+    apply_posted(
         request,
         forms.ConditionStatusForm(request.POST),
         lambda d: services.condition_status_set(
@@ -325,7 +272,7 @@ def condition_status(request: HttpRequest, pk: int) -> HttpResponse:
 def medication_stop(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     medication = get_entry_for_health(user, Medication, pk, write=True)
-    _post_change(
+    apply_posted(
         request,
         forms.StopForm(request.POST),
         lambda d: services.medication_stop(medication=medication, actor=user, request=request, **d),
@@ -340,7 +287,7 @@ def medication_stop(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     plan = get_entry_for_health(user, CarePlan, pk, write=True)
-    _post_change(
+    apply_posted(
         request,
         forms.PlanStatusForm(request.POST),
         lambda d: services.care_plan_status_set(plan=plan, actor=user, request=request, **d),
@@ -355,7 +302,7 @@ def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
 def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     plan = get_entry_for_health(user, CarePlan, pk, write=True)
-    _post_change(
+    apply_posted(
         request,
         forms.GoalForm(request.POST),
         lambda d: services.care_goal_add(plan=plan, actor=user, request=request, **d),
@@ -370,7 +317,7 @@ def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
 def goal_status(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     goal = get_goal_for_health(user, pk)
-    _post_change(
+    apply_posted(
         request,
         forms.GoalStatusForm(request.POST),
         lambda d: services.care_goal_status_set(goal=goal, actor=user, request=request, **d),
@@ -395,16 +342,10 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
             "advice": visit.advice,
         },  # fmt: skip
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.home_visit_record(
-                visit=visit, actor=user, request=request, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The home visit was recorded."))
-            return _back(person.pk, "visits")
+    record = partial(services.home_visit_record, visit=visit, actor=user, request=request)
+    if save_posted(request, form, lambda data: record(**data)):
+        messages.success(request, _("The home visit was recorded."))
+        return _back(person.pk, "visits")
     services.book_view_record(person=person, actor=user, request=request, part="visit")
     return render(
         request,
@@ -421,22 +362,20 @@ def _carers_page(request: HttpRequest, person: Person, relation: str) -> HttpRes
     by_worker = relation == "worker"
     form = forms.CarerForm(request.POST or None, by_worker=by_worker)
     back = "health:carers" if by_worker else "health:my_carers"
-    if request.method == "POST" and form.is_valid():
-        try:
-            carer = services.carer_account_by_phone(form.cleaned_data["phone"])
-            services.carer_name(
-                person=person,
-                carer=carer,
-                relation=form.cleaned_data["relation"],
-                person_present=form.cleaned_data.get("person_present", False),
-                actor=user,
-                request=request,
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The carer can now see the health book."))
-            return redirect(back, pk=person.pk) if by_worker else redirect(back)
+
+    def name(data: dict[str, Any]) -> Any:
+        return services.carer_name(
+            person=person,
+            carer=services.carer_account_by_phone(data["phone"]),
+            relation=data["relation"],
+            person_present=data.get("person_present", False),
+            actor=user,
+            request=request,
+        )
+
+    if save_posted(request, form, name):
+        messages.success(request, _("The carer can now see the health book."))
+        return redirect(back, pk=person.pk) if by_worker else redirect(back)
     services.book_view_record(person=person, actor=user, request=request, part="carers")
     carers = selectors.book_of(person, timezone.localdate()).carers
     template = "health/book/carers.html" if by_worker else "health/book/my_carers.html"
