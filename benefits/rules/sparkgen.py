@@ -290,14 +290,17 @@ def decisions_select(
         args: list[exp.Expression] = []
         for name, value in fields:
             args += [_s(name), value]
-        structs.append(_fn("NAMED_STRUCT", *args))
-    rows = exp.select(*(_c(k) for k in keys), _fn("INLINE", _fn("ARRAY", *structs))).from_(
-        second.subquery("s")
-    )
-    final = exp.select(*(_c(name) for name, _ in DECISION_COLUMNS)).from_(rows.subquery("d"))
+        struct = _fn("NAMED_STRUCT", *args)
+        if not keep_ineligible:
+            # Most people are ineligible for most policies: their rows are never built.
+            kept = exp.NEQ(this=status_column.copy(), expression=_s("ineligible"))
+            struct = exp.Case(ifs=[exp.If(this=kept, true=struct)])
+        structs.append(struct)
+    decisions = _fn("ARRAY", *structs)
     if not keep_ineligible:
-        final = final.where(exp.NEQ(this=_c("status"), expression=_s("ineligible")))
-    return final
+        decisions = _fn("ARRAY_COMPACT", decisions)
+    rows = exp.select(*(_c(k) for k in keys), _fn("INLINE", decisions)).from_(second.subquery("s"))
+    return exp.select(*(_c(name) for name, _ in DECISION_COLUMNS)).from_(rows.subquery("d"))
 
 
 def _literal(value: ir.Value) -> exp.Expression:
