@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.http import HttpRequest
@@ -271,6 +271,10 @@ PERSON_UNKNOWN = Problem(
     "personal ID number.",
 )
 CONSENT_MISSING = Problem("consent_missing", ConsentMissing.message_vi, ConsentMissing.message_en)
+DEVICE_GONE = (
+    "Thiết bị này không còn trong hệ thống; không chỉ số nào được lưu. / This device no longer "
+    "exists; no reading was stored."
+)
 DUPLICATE_IN_BATCH = Problem(
     "client_id_repeated",
     "Mã client_id này xuất hiện hai lần trong cùng một lần gửi; lần sau được bỏ qua.",
@@ -602,7 +606,10 @@ def readings_ingest(
                     results[i].advice_en = worst[3]
         _store_rejected(items, results, sender, now)
         if sender.device is not None:
-            Device.objects.filter(pk=sender.device.pk).update(last_seen_at=now)
+            # The readings' link to their device has no database check (it ran once per row):
+            # this update is the check, once, and its row lock holds the device to the commit.
+            if not Device.objects.filter(pk=sender.device.pk).update(last_seen_at=now):
+                raise PermissionDenied(DEVICE_GONE)
         _audit_batch(readings, results, sender, now)
     return results
 
