@@ -17,8 +17,9 @@ through Python:
    people only. One more statement ends the entitlements of people no longer living (died,
    merged) and of policies no longer in force. A person and policy without a decision who is
    ineligible leaves nothing.
-3. Writes: the changes are appended to the decisions and replace the current decisions of
-   their person and policy; the counts per policy come from the changes table.
+3. Writes: the changes are appended to the decisions, inserted into the current decisions
+   where the person held none of the policy and replace the current decision otherwise; the
+   counts per policy come from the changes table.
 
 Nothing is written to the decisions before step 3, and everything runs in the caller's
 transaction, so a failed run leaves the previous decisions as they were.
@@ -480,7 +481,8 @@ def _results_sql(plan: _Plan, day: date, in_force: list[ir.Policy]) -> list[str]
     return [
         create.sql(dialect=d),
         f'ALTER TABLE "{RESULTS_TABLE}" ADD PRIMARY KEY ("person_id")',
-        f'ANALYZE "{RESULTS_TABLE}"',
+        # Only the join key: the planner needs the row count and person ids, not every fact.
+        f'ANALYZE "{RESULTS_TABLE}" ("person_id")',
     ]
 
 
@@ -604,8 +606,10 @@ def _write_sql(*, run_id: int, day: date, started_at: datetime, dialect: Dialect
         ),
         expression=select,
     )
+    # A change without a superseded decision has no current decision yet (the run holds the
+    # current decisions locked): a plain insert, cheaper than an upsert's speculative one.
     current_columns = ["policy_id", "person_id", "decision_id", "status", "digest"]
-    upsert = exp.Insert(
+    first = exp.Insert(
         this=exp.Schema(
             this=_t(CurrentDecision._meta.db_table),
             expressions=[exp.to_identifier(c, quoted=True) for c in current_columns],
@@ -614,21 +618,30 @@ def _write_sql(*, run_id: int, day: date, started_at: datetime, dialect: Dialect
             _c("policy_id"), _c("person_id"), _c("id"), _c("status"), _c("digest")
         )
         .from_(_t(CHANGES_TABLE))
-        # WHERE TRUE: SQLite would read ON CONFLICT as a join's ON without it.
-        .where(exp.true()),
-        conflict=exp.OnConflict(
-            conflict_keys=[
-                exp.to_identifier("policy_id", quoted=True),
-                exp.to_identifier("person_id", quoted=True),
-            ],
-            action=exp.var("DO UPDATE"),
-            expressions=[
-                exp.EQ(this=_c(name), expression=_c(name, "excluded"))
-                for name in ("decision_id", "status", "digest")
-            ],
+        .where(exp.Is(this=_c("supersedes_id"), expression=exp.Null())),
+    )
+    # The others replace the current decision they supersede.
+    superseded = exp.Not(this=exp.Is(this=_c("supersedes_id", "k"), expression=exp.Null()))
+    replace = exp.update(
+        _t(CurrentDecision._meta.db_table),
+        {
+            "decision_id": _c("id", "k"),
+            "status": _c("status", "k"),
+            "digest": _c("digest", "k"),
+        },
+        from_=exp.From(this=_t(CHANGES_TABLE, "k")),
+        where=exp.and_(
+            _eq(_c("policy_id", CurrentDecision._meta.db_table), _c("policy_id", "k")),
+            _eq(_c("person_id", CurrentDecision._meta.db_table), _c("person_id", "k")),
+            superseded,
         ),
     )
-    return [*writes, insert.sql(dialect=dialect), upsert.sql(dialect=dialect)]
+    return [
+        *writes,
+        insert.sql(dialect=dialect),
+        first.sql(dialect=dialect),
+        replace.sql(dialect=dialect),
+    ]
 
 
 def _summary_sql(dialect: Dialect) -> str:

@@ -44,11 +44,31 @@ class EligibilityRun(models.Model):
 
 
 class Decision(models.Model):
-    run = models.ForeignKey(EligibilityRun, on_delete=models.PROTECT, related_name="decisions")
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    """One outcome of one policy for one person, appended by an eligibility run.
+
+    The references are checked by the application, not by the database: the run writes ids it
+    has just read from the registry in the same transaction, and the database's checks (four
+    per row) took longer than inserting the rows. Deleting a referenced run, person, commune or
+    decision through Django is still refused (on_delete=PROTECT is applied by Django).
+    """
+
+    run = models.ForeignKey(
+        EligibilityRun, on_delete=models.PROTECT, related_name="decisions", db_constraint=False
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     # The person's commune when decided: officers see the decisions of their communes.
     commune = models.ForeignKey(
-        "places.Commune", on_delete=models.PROTECT, related_name="+", db_index=False
+        "places.Commune",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     policy_id = models.CharField(_("policy"), max_length=80)
     status = models.CharField(_("status"), max_length=10, choices=DecisionStatus.choices)
@@ -62,7 +82,13 @@ class Decision(models.Model):
     rule_version = models.CharField(_("rule version"), max_length=16)
     parameters = models.JSONField(_("parameters used"), default=dict)
     supersedes = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     created_at = models.DateTimeField(_("created"))
 
@@ -70,8 +96,9 @@ class Decision(models.Model):
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
         indexes = [
-            # The latest decision per person for one policy, read by every run.
-            models.Index(fields=["policy_id", "person", "id"], name="decision_policy_latest_idx"),
+            # A person's decisions, and the latest of one policy (one index for both: every
+            # index costs the eligibility run a write per decision).
+            models.Index(fields=["person", "policy_id", "id"], name="decision_person_policy_idx"),
             models.Index(fields=["commune", "policy_id", "status"], name="decision_commune_idx"),
         ]
 
