@@ -8,8 +8,9 @@ that the confirmation, cancel and reschedule pages need no login.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -39,7 +40,10 @@ from help.permissions import (
     get_session_for_user,
     get_token_for_user,
 )
+from langso.posting import Saved, apply_posted, save_posted
 from lib import phone as phone_lib
+
+T = TypeVar("T")
 
 BOOKINGS_SESSION_KEY = "help_bookings"
 BOOKINGS_REMEMBERED = 20
@@ -76,6 +80,11 @@ def _audit_view(request: HttpRequest, obj: Any, object_type: str, commune_code: 
 def _flash_refusal(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def _save(request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], T]) -> Saved[T] | None:
+    """save_posted, with the service's field names mapped onto the corners' forms."""
+    return save_posted(request, form, save, on_refusal=forms.add_service_errors)
 
 
 def _case_open_url(**query: int) -> str:
@@ -183,25 +192,24 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         # A citizen who is logged in books for themselves: their name and phone are known.
         initial = {"name": user.full_name, "phone": phone_lib.display(user.phone or "")}
     form = forms.BookingForm(request.POST or None, corner=corner, slots=slots, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            appointment = services.appointment_book(
-                corner=corner,
-                starts_at=data["slot"],
-                name=data["name"],
-                phone=data["phone"],
-                topic=data["topic"],
-                kind=data["kind"],
-                note=data["note"],
-                by=_actor(request),
-                request=request,
-            )
-        except ValidationError as error:
-            forms.add_service_errors(form, error)
-        else:
-            _remember(request, appointment.code)
-            return redirect("help:booking", code=appointment.code)
+    booked = _save(
+        request,
+        form,
+        lambda data: services.appointment_book(
+            corner=corner,
+            starts_at=data["slot"],
+            name=data["name"],
+            phone=data["phone"],
+            topic=data["topic"],
+            kind=data["kind"],
+            note=data["note"],
+            by=_actor(request),
+            request=request,
+        ),
+    )
+    if booked:
+        _remember(request, booked.result.code)
+        return redirect("help:booking", code=booked.result.code)
     return render(
         request,
         "help/book.html",
@@ -262,19 +270,15 @@ def booking_reschedule(request: HttpRequest, code: str) -> HttpResponse:
     day = _booking_day(request, corner)
     slots = selectors.free_slots(corner, day, exclude_appointment=appointment.pk)
     form = forms.RescheduleForm(request.POST or None, slots=slots)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.appointment_reschedule(
-                appointment=appointment,
-                starts_at=form.cleaned_data["slot"],
-                by=_actor(request),
-                request=request,
-            )
-        except ValidationError as error:
-            forms.add_service_errors(form, error)
-        else:
-            messages.success(request, _("Your booking is moved. We sent the new time by SMS."))
-            return redirect("help:booking", code=code)
+    if _save(
+        request,
+        form,
+        lambda data: services.appointment_reschedule(
+            appointment=appointment, starts_at=data["slot"], by=_actor(request), request=request
+        ),
+    ):
+        messages.success(request, _("Your booking is moved. We sent the new time by SMS."))
+        return redirect("help:booking", code=code)
     return render(
         request,
         "help/booking_reschedule.html",
@@ -313,20 +317,19 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
     if session is None:
         raise Http404
     form = forms.SeatForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.seat_book(
-                session=session,
-                name=form.cleaned_data["name"],
-                phone=form.cleaned_data["phone"],
-                by=_actor(request),
-                request=request,
-            )
-        except ValidationError as error:
-            forms.add_service_errors(form, error)
-        else:
-            messages.success(request, _("Your place is booked. We sent a confirmation by SMS."))
-            return redirect("help:session", pk=pk)
+    if _save(
+        request,
+        form,
+        lambda data: services.seat_book(
+            session=session,
+            name=data["name"],
+            phone=data["phone"],
+            by=_actor(request),
+            request=request,
+        ),
+    ):
+        messages.success(request, _("Your place is booked. We sent a confirmation by SMS."))
+        return redirect("help:session", pk=pk)
     open_for_booking = session.cancelled_at is None and session.starts_at > timezone.now()
     return render(
         request,
@@ -370,24 +373,25 @@ def staff_corners(request: HttpRequest) -> HttpResponse:
 def corner_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = forms.CornerForm(request.POST or None, communes=communes_for_user(user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            corner = services.corner_create(
-                commune_code=form.cleaned_data["commune"],
-                topics=form.cleaned_data["topics"],
-                by=user,
-                request=request,
-                **form.service_fields(),
-            )
-        except ValidationError as error:
-            forms.add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("The corner “%(name)s” is registered. Now set its opening hours.")
-                % {"name": corner.name},
-            )
-            return redirect("help:corner_hours", pk=corner.pk)
+    created = _save(
+        request,
+        form,
+        lambda data: services.corner_create(
+            commune_code=data["commune"],
+            topics=data["topics"],
+            by=user,
+            request=request,
+            **form.service_fields(),
+        ),
+    )
+    if created:
+        corner = created.result
+        messages.success(
+            request,
+            _("The corner “%(name)s” is registered. Now set its opening hours.")
+            % {"name": corner.name},
+        )
+        return redirect("help:corner_hours", pk=corner.pk)
     return render(request, "help/staff/corner_form.html", {"form": form, "corner": None})
 
 
@@ -420,20 +424,15 @@ def corner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     corner = get_corner_for_user(user, pk, write=True)
     form = forms.CornerForm(request.POST or None, communes=communes_for_user(user), corner=corner)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.corner_update(
-                corner=corner,
-                topics=form.cleaned_data["topics"],
-                by=user,
-                request=request,
-                **form.service_fields(),
-            )
-        except ValidationError as error:
-            forms.add_service_errors(form, error)
-        else:
-            messages.success(request, _("The corner is saved."))
-            return redirect("help:corner_detail", pk=corner.pk)
+    if _save(
+        request,
+        form,
+        lambda data: services.corner_update(
+            corner=corner, topics=data["topics"], by=user, request=request, **form.service_fields()
+        ),
+    ):
+        messages.success(request, _("The corner is saved."))
+        return redirect("help:corner_detail", pk=corner.pk)
     return render(request, "help/staff/corner_form.html", {"form": form, "corner": corner})
 
 
@@ -443,26 +442,25 @@ def corner_hours(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     corner = get_corner_for_user(user, pk, hours=True)
     form = forms.HoursForm(request.POST or None, hours=list(corner.hours.all()))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.corner_hours_set(
-                corner=corner, intervals=form.cleaned_data["intervals"], by=user, request=request
-            )
-        except ValidationError as error:
-            forms.add_service_errors(form, error)
-        else:
-            moved = selectors.booked_outside_hours(corner)
-            messages.success(request, _("The opening hours are saved."))
-            if moved:
-                messages.warning(
-                    request,
-                    _(
-                        "%(n)s bookings no longer fall within the opening hours. Call each "
-                        "person and move or cancel the booking (listed on the corner page)."
-                    )
-                    % {"n": len(moved)},
+    if _save(
+        request,
+        form,
+        lambda data: services.corner_hours_set(
+            corner=corner, intervals=data["intervals"], by=user, request=request
+        ),
+    ):
+        moved = selectors.booked_outside_hours(corner)
+        messages.success(request, _("The opening hours are saved."))
+        if moved:
+            messages.warning(
+                request,
+                _(
+                    "%(n)s bookings no longer fall within the opening hours. Call each "
+                    "person and move or cancel the booking (listed on the corner page)."
                 )
-            return redirect("help:corner_detail", pk=corner.pk)
+                % {"n": len(moved)},
+            )
+        return redirect("help:corner_detail", pk=corner.pk)
     return render(request, "help/staff/corner_hours.html", {"form": form, "corner": corner})
 
 
@@ -471,33 +469,24 @@ def corner_hours(request: HttpRequest, pk: int) -> HttpResponse:
 def closure_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     corner = get_corner_for_user(user, pk, hours=True)
-    form = forms.ClosureForm(request.POST)
-    if form.is_valid():
-        try:
-            _closure, affected = services.closure_add(
-                corner=corner,
-                day=form.cleaned_data["day"],
-                reason=form.cleaned_data["reason"],
-                by=user,
-                request=request,
+    added = apply_posted(
+        request,
+        forms.ClosureForm(request.POST),
+        lambda data: services.closure_add(
+            corner=corner, day=data["day"], reason=data["reason"], by=user, request=request
+        ),
+        _("The closed day is added."),
+    )
+    affected = added.result[1] if added else 0  # people booked on the closed day
+    if affected:
+        messages.warning(
+            request,
+            _(
+                "%(n)s people are booked on that day. Open the day's list, call them "
+                "and move their bookings."
             )
-        except ValidationError as error:
-            _flash_refusal(request, error)
-        else:
-            messages.success(request, _("The closed day is added."))
-            if affected:
-                messages.warning(
-                    request,
-                    _(
-                        "%(n)s people are booked on that day. Open the day's list, call them "
-                        "and move their bookings."
-                    )
-                    % {"n": affected},
-                )
-    else:
-        for problems in form.errors.values():
-            for problem in problems:
-                messages.error(request, problem)
+            % {"n": affected},
+        )
     return redirect("help:corner_detail", pk=corner.pk)
 
 
@@ -526,23 +515,22 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("full_name", "username")
     )
     form = forms.MemberForm(request.POST or None, candidates=candidates)
-    if request.method == "POST" and form.is_valid():
-        helper = next(u for u in candidates if u.pk == form.cleaned_data["user"])
-        try:
-            services.member_add(
-                corner=corner,
-                user=helper,
-                languages=form.cleaned_data["languages"],
-                position=form.cleaned_data["position"],
-                joined_on=form.cleaned_data["joined_on"],
-                by=user,
-                request=request,
-            )
-        except ValidationError as error:
-            forms.add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s joined the team.") % {"name": helper})
-            return redirect("help:corner_detail", pk=corner.pk)
+    joined = _save(
+        request,
+        form,
+        lambda data: services.member_add(
+            corner=corner,
+            user=next(u for u in candidates if u.pk == data["user"]),
+            languages=data["languages"],
+            position=data["position"],
+            joined_on=data["joined_on"],
+            by=user,
+            request=request,
+        ),
+    )
+    if joined:
+        messages.success(request, _("%(name)s joined the team.") % {"name": joined.result.user})
+        return redirect("help:corner_detail", pk=corner.pk)
     return render(
         request,
         "help/staff/member_form.html",
@@ -625,30 +613,29 @@ def staff_book(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.BookingForm(
         request.POST or None, corner=corner, slots=slots, staff=True, helpers=helpers
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        helper = next((m.user for m in helpers if m.user_id == data["helper"]), None)
-        try:
-            appointment = services.appointment_book(
-                corner=corner,
-                starts_at=data["slot"],
-                name=data["name"],
-                phone=data["phone"],
-                topic=data["topic"],
-                kind=data["kind"],
-                note=data["note"],
-                helper=helper,
-                by=user,
-                request=request,
-            )
-        except ValidationError as error:
-            forms.add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Booked: code %(code)s, sent to the person by SMS.") % {"code": appointment.code},
-            )
-            return redirect("help:appointment", pk=appointment.pk)
+    booked = _save(
+        request,
+        form,
+        lambda data: services.appointment_book(
+            corner=corner,
+            starts_at=data["slot"],
+            name=data["name"],
+            phone=data["phone"],
+            topic=data["topic"],
+            kind=data["kind"],
+            note=data["note"],
+            helper=next((m.user for m in helpers if m.user_id == data["helper"]), None),
+            by=user,
+            request=request,
+        ),
+    )
+    if booked:
+        appointment = booked.result
+        messages.success(
+            request,
+            _("Booked: code %(code)s, sent to the person by SMS.") % {"code": appointment.code},
+        )
+        return redirect("help:appointment", pk=appointment.pk)
     return render(
         request,
         "help/staff/book.html",
@@ -734,21 +721,21 @@ def queue(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     corner = get_corner_for_user(user, pk)
     form = forms.TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            token = services.token_issue(
-                corner=corner,
-                topic=form.cleaned_data["topic"],
-                name=form.cleaned_data["name"],
-                phone=form.cleaned_data["phone"],
-                priority=form.cleaned_data["priority"],
-                by=user,
-                request=request,
-            )
-        except ValidationError as error:
-            forms.add_service_errors(form, error)
-        else:
-            return redirect("help:token", pk=token.pk)
+    issued = _save(
+        request,
+        form,
+        lambda data: services.token_issue(
+            corner=corner,
+            topic=data["topic"],
+            name=data["name"],
+            phone=data["phone"],
+            priority=data["priority"],
+            by=user,
+            request=request,
+        ),
+    )
+    if issued:
+        return redirect("help:token", pk=issued.result.pk)
     today = timezone.localdate()
     return render(
         request,
@@ -830,27 +817,25 @@ def sessions(request: HttpRequest, pk: int) -> HttpResponse:
     corner = get_corner_for_user(user, pk)
     helpers = selectors.corner_helpers(corner)
     form = forms.SessionForm(request.POST or None, helpers=helpers)
-    if request.method == "POST" and form.is_valid():
+
+    def plan(data: dict[str, Any]) -> GroupSession:
         starts_at, ends_at = form.moments()
-        helper = next(m.user for m in helpers if m.user_id == form.cleaned_data["helper"])
-        try:
-            session = services.session_create(
-                corner=corner,
-                title=form.cleaned_data["title"],
-                description=form.cleaned_data["description"],
-                skill=form.cleaned_data["skill"],
-                helper=helper,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                capacity=form.cleaned_data["capacity"],
-                by=user,
-                request=request,
-            )
-        except ValidationError as error:
-            forms.add_service_errors(form, error)
-        else:
-            messages.success(request, _("The class is planned."))
-            return redirect("help:staff_session", pk=session.pk)
+        return services.session_create(
+            corner=corner,
+            title=data["title"],
+            description=data["description"],
+            skill=data["skill"],
+            helper=next(m.user for m in helpers if m.user_id == data["helper"]),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            capacity=data["capacity"],
+            by=user,
+            request=request,
+        )
+
+    if planned := _save(request, form, plan):
+        messages.success(request, _("The class is planned."))
+        return redirect("help:staff_session", pk=planned.result.pk)
     page = Paginator(selectors.sessions_for_corner(corner), forms.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -886,24 +871,14 @@ def staff_session(request: HttpRequest, pk: int) -> HttpResponse:
 def session_seat_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     session = get_session_for_user(user, pk)
-    form = forms.SeatForm(request.POST)
-    if form.is_valid():
-        try:
-            services.seat_book(
-                session=session,
-                name=form.cleaned_data["name"],
-                phone=form.cleaned_data["phone"],
-                by=user,
-                request=request,
-            )
-        except ValidationError as error:
-            _flash_refusal(request, error)
-        else:
-            messages.success(request, _("The place is booked and confirmed by SMS."))
-    else:
-        for problems in form.errors.values():
-            for problem in problems:
-                messages.error(request, problem)
+    apply_posted(
+        request,
+        forms.SeatForm(request.POST),
+        lambda data: services.seat_book(
+            session=session, name=data["name"], phone=data["phone"], by=user, request=request
+        ),
+        _("The place is booked and confirmed by SMS."),
+    )
     return redirect("help:staff_session", pk=pk)
 
 
@@ -956,29 +931,29 @@ def skills(request: HttpRequest) -> HttpResponse:
         communes=communes,
         initial={"phone": request.GET.get("phone", "")},
     )
-    if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["commune"] not in {c.code for c in communes}:
+
+    def attest(data: dict[str, Any]) -> Any:
+        if data["commune"] not in {c.code for c in communes}:
             raise Http404
-        try:
-            attestation = services.skill_attest(
-                commune_code=form.cleaned_data["commune"],
-                name=form.cleaned_data["name"],
-                phone=form.cleaned_data["phone"],
-                skill=form.cleaned_data["skill"],
-                note=form.cleaned_data["note"],
-                by=user,
-                request=request,
-            )
-        except ValidationError as error:
-            forms.add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Recorded: %(name)s can %(skill)s.")
-                % {"name": attestation.name, "skill": selectors.skill_label(attestation.skill)},
-            )
-            query = f"?phone={attestation.phone}" if attestation.phone else ""
-            return redirect(reverse("help:skills") + query)
+        return services.skill_attest(
+            commune_code=data["commune"],
+            name=data["name"],
+            phone=data["phone"],
+            skill=data["skill"],
+            note=data["note"],
+            by=user,
+            request=request,
+        )
+
+    if attested := _save(request, form, attest):
+        attestation = attested.result
+        messages.success(
+            request,
+            _("Recorded: %(name)s can %(skill)s.")
+            % {"name": attestation.name, "skill": selectors.skill_label(attestation.skill)},
+        )
+        query = f"?phone={attestation.phone}" if attestation.phone else ""
+        return redirect(reverse("help:skills") + query)
     filter_form = forms.SkillFilterForm(request.GET or None)
     phone = ""
     if filter_form.is_valid() and filter_form.cleaned_data["phone"]:
