@@ -292,6 +292,24 @@ class FactsForm(forms.Form):
             "facility (Decree 20/2021/NĐ-CP, Art. 5(5)(d))."
         ),
     )
+    in_foster_care = forms.ChoiceField(
+        label=SocialFact.Kind.FOSTERED.label,
+        choices=TRISTATE,
+        required=False,
+        help_text=_(
+            "A foster carer raises and cares for an orphan child, a person with an especially "
+            "severe disability or an elderly person taken in (Decree 20/2021/NĐ-CP, Art. 20(2)); "
+            "the carer receives the care support."
+        ),
+    )
+    foster_carer_id = forms.RegexField(
+        label=_("Foster carer's personal ID number"),
+        regex=r"^\d{12}$",
+        required=False,
+        help_text=_("12 digits. The carer must be recorded in the registry."),
+        error_messages={"invalid": _("A personal ID number has 12 digits, e.g. 096123456789.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     reason = _reason_field()
 
     def __init__(self, *args: Any, sensitive: bool = True, **kwargs: Any) -> None:
@@ -299,24 +317,42 @@ class FactsForm(forms.Form):
         if not sensitive:
             del self.fields["has_hiv"]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("in_foster_care") == "yes" and not data.get("foster_carer_id"):
+            self.add_error(
+                "foster_carer_id",
+                _("Enter the foster carer's personal ID number, or answer “no” or “not known”."),
+            )
+        return data
+
     @staticmethod
     def initial_for(facts: dict[str, SocialFact]) -> dict[str, Any]:
         initial: dict[str, Any] = {}
         for kind, fact in facts.items():
             if kind == SocialFact.Kind.MONTHLY_PENSION:
                 initial[kind] = fact.amount_vnd
+            elif kind == SocialFact.Kind.FOSTERED and fact.value and fact.carer_id:
+                initial[kind] = "yes"
+                initial["foster_carer_id"] = fact.carer.personal_id or ""
             elif fact.value is not None:
                 initial[kind] = "yes" if fact.value else "no"
         return initial
 
-    def values(self) -> dict[str, bool | int | None]:
+    def values(self) -> dict[str, bool | int | str | None]:
+        """The facts for people.services.social_facts_update: "in_foster_care" carries the
+        carer's personal ID number when the answer is yes."""
         data = self.cleaned_data
-        values: dict[str, bool | int | None] = {
+        values: dict[str, bool | int | str | None] = {
             SocialFact.Kind.MONTHLY_PENSION: data["monthly_pension_vnd"]
         }
         for kind in BOOLEAN_KINDS:
             if kind in self.fields:
                 values[kind] = {"yes": True, "no": False}.get(data[kind])
+        fostered = data.get("in_foster_care")
+        values[SocialFact.Kind.FOSTERED] = (
+            data.get("foster_carer_id") if fostered == "yes" else {"no": False}.get(fostered)
+        )
         return values
 
 

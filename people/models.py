@@ -290,7 +290,9 @@ class SocialFact(models.Model):
     The kind names are the column names of the population extract, so that one name is used
     everywhere: the monthly pension or social-insurance amount (whole đồng), HIV status
     (sensitive health data), a child without a source of care, studying (ages 16-22), and
-    whether an elderly person has someone obliged and able to support them.
+    whether an elderly person has someone obliged and able to support them. A person raised and
+    cared for by a foster carer is recorded by the commune ("in_foster_care", with the carer):
+    without such a fact a person is not in foster care.
     """
 
     class Kind(models.TextChoices):
@@ -301,8 +303,22 @@ class SocialFact(models.Model):
         HAS_SUPPORTER = "has_supporter", _("has someone to support them")
         PREGNANT = "is_pregnant", _("pregnant")
         TAKEN_IN = "taken_in_by_community", _("taken in by someone in the community")
+        FOSTERED = "in_foster_care", _("raised and cared for by a foster carer")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="facts")
+    # The foster carer of an "in_foster_care" fact (cá nhân nhận nuôi dưỡng, chăm sóc, Decree
+    # 20/2021 Art. 20(2)): the person paid the care support. Checked by the application, like
+    # the registry's other references; a carer with such facts cannot be deleted.
+    carer = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("foster carer"),
+    )
     kind = models.CharField(_("fact"), max_length=24, choices=Kind.choices)
     value = models.BooleanField(_("value"), null=True, blank=True)
     amount_vnd = models.BigIntegerField(_("amount (đồng)"), null=True, blank=True)
@@ -328,6 +344,10 @@ class SocialFact(models.Model):
                 name="social_fact_one_open_per_kind",
             ),
             models.CheckConstraint(
+                condition=Q(carer__isnull=True) | (Q(kind="in_foster_care") & Q(value=True)),
+                name="social_fact_carer_only_when_fostered",
+            ),
+            models.CheckConstraint(
                 condition=Q(amount_vnd__isnull=True) | Q(amount_vnd__gte=0),
                 name="social_fact_amount_not_negative",
             ),
@@ -342,6 +362,8 @@ class SocialFact(models.Model):
             from lib.money import format_vnd
 
             return format_vnd(self.amount_vnd)
+        if self.kind == self.Kind.FOSTERED and self.value and self.carer_id:
+            return f"{_('yes')}: {self.carer.full_name}"
         return str(_("yes") if self.value else _("no"))
 
 

@@ -460,19 +460,43 @@ def _close(model: type[Any], pk: int, valid_from: date) -> None:
     model.objects.filter(pk=pk).update(valid_to=end)
 
 
+def _foster_carer(person: Person, value: bool | int | str | None) -> Person | None:
+    """The living person of the registry with this personal ID number, who fosters `person`."""
+    if value is None or value is False:
+        return None
+    number = str(value).strip() if not isinstance(value, bool) else ""
+    carer = (
+        Person.objects.living().filter(personal_id=number).exclude(pk=person.pk).first()
+        if number
+        else None
+    )
+    if carer is None:
+        raise ValidationError(
+            {
+                "foster_carer_id": _(
+                    "No living person with this personal ID number is in the registry. Enter "
+                    "the foster carer's 12-digit number, or record the carer first."
+                )
+            }
+        )
+    return carer
+
+
 @transaction.atomic
 def social_facts_update(
     *,
     person: Person,
     actor: User,
     reason: str,
-    values: dict[str, bool | int | None],
+    values: dict[str, bool | int | str | None],
     request: HttpRequest | None = None,
 ) -> HistoryEntry | None:
     """Set the person's pension amount and yes/no facts; None means "not known" and ends the fact.
 
     Keys are SocialFact.Kind values. A changed fact is closed and a new one opened, so the
-    history of what held when is kept.
+    history of what held when is kept. The value of "in_foster_care" is the foster carer's
+    personal ID number when the person is in foster care (False when not): the carer must be
+    another living person of the registry.
     """
     reason = _need_reason(reason)
     today = timezone.localdate()
@@ -483,8 +507,12 @@ def social_facts_update(
             raise ValueError(f"unknown fact {kind}")
         is_amount = kind == SocialFact.Kind.MONTHLY_PENSION
         old = current.get(kind)
+        carer = None
+        if kind == SocialFact.Kind.FOSTERED:
+            carer = _foster_carer(person, value)
+            value = None if value is None else carer is not None
         old_value = None if old is None else (old.amount_vnd if is_amount else old.value)
-        if old_value == value:
+        if old_value == value and (old is None or old.carer_id == (carer.pk if carer else None)):
             continue
         if is_amount and value is not None and int(value) < 0:
             raise ValidationError({kind: _("The amount cannot be negative.")})
@@ -496,10 +524,14 @@ def social_facts_update(
                 kind=kind,
                 value=None if is_amount else bool(value),
                 amount_vnd=int(value) if is_amount else None,
+                carer=carer,
                 valid_from=today,
                 source="ui",
                 recorded_by=actor,
             )
+        if carer is not None:
+            old_carer = old.carer_id if old is not None else None
+            changes["foster_carer"] = [old_carer, carer.pk]
         changes[kind] = [old_value, value]
     if not changes:
         return None
