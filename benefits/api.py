@@ -53,6 +53,10 @@ class PersonFacts(Schema):
     receives_monthly_allowance: YesNo = Field(
         None, description="Already receives a monthly social allowance or the social pension."
     )
+    in_foster_care: YesNo = Field(
+        None,
+        description="Raised and cared for by a foster carer, who receives the care support.",
+    )
 
 
 class HouseholdFacts(Schema):

@@ -66,6 +66,7 @@ PERSON_FACTS = [
     "is_pregnant",
     "taken_in_by_community",
     "receives_monthly_allowance",
+    "in_foster_care",
 ]
 HOUSEHOLD_FACTS = [
     "poverty_status",

@@ -7,7 +7,8 @@ policy SQL; `person_facts` runs the same query for one person, so that the expla
 decision and the batch decision read the facts in exactly the same way.
 
 Registry conventions kept here: a fact without a row is unknown (NULL), except disability (no
-certified disability recorded means none) and area statuses of a known commune or village; a
+certified disability recorded means none), foster care (arranged and recorded by the commune)
+and area statuses of a known commune or village; a
 birth date known only to the month or year is not precise enough for age rules and is unknown.
 """
 
@@ -174,6 +175,7 @@ def facts_select(
         "has_supporter": "has_supporter",
         "is_pregnant": "is_pregnant",
         "taken_in_by_community": "taken_in_by_community",
+        "in_foster_care": "in_foster_care",
     }
     fact_columns = []
     for kind in kinds:
@@ -384,7 +386,18 @@ def facts_select(
             *(
                 exp.alias_(_is_one(_c(k, "sf")), k, quoted=True)
                 for k in kinds
-                if k != "monthly_pension_vnd"
+                if k not in ("monthly_pension_vnd", "in_foster_care")
+            ),
+            # Foster care is arranged through the commune, which records it: none recorded
+            # means none.
+            exp.alias_(
+                _is_one(
+                    exp.Coalesce(
+                        this=_c("in_foster_care", "sf"), expressions=[exp.Literal.number(0)]
+                    )
+                ),
+                "in_foster_care",
+                quoted=True,
             ),
             exp.alias_(ethnic, "ethnic_minority", quoted=True),
             exp.alias_(

@@ -187,6 +187,9 @@ class Policy:
     tests: tuple[GoldenTest, ...]
     version: str
     parameters: tuple[str, ...]
+    # Who is paid: the person decided on, or their foster carer (the registry's carer of the
+    # person's "in_foster_care" fact), named on payment lists.
+    payee: Literal["person", "carer"] = "person"
 
     def in_force_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

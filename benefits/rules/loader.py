@@ -41,6 +41,7 @@ POLICY_FIELDS = {
     "amount",
     "exclusive_group",
     "stacks_with",
+    "payee",
     "grants_health_insurance",
     "notes",
     "parameters",
@@ -523,6 +524,7 @@ def load_policy(
         "entity": ("person", "household"),
         "kind": ("cash", "one_off", "health_insurance"),
         "match": ("all", "any"),
+        "payee": ("person", "carer"),
     }
     for key, allowed in choices.items():
         if data.get(key, allowed[0]) not in allowed:
@@ -600,6 +602,7 @@ def load_policy(
         tests=_golden_tests(where, data.get("tests"), facts, seen),
         version=digest.hexdigest()[:16],
         parameters=used,
+        payee=data.get("payee", "person"),
     )
     return policy, local
 

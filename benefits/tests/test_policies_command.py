@@ -15,7 +15,7 @@ from benefits.rules import POLICY_DIR
 def test_it_checks_every_policy_on_every_back_end(db: object) -> None:
     out = StringIO()
     call_command("policies", "check", stdout=out)
-    assert "16 policies" in out.getvalue()
+    assert "19 policies" in out.getvalue()
     assert "0 failures" in out.getvalue()
     assert "sqlite, duckdb" in out.getvalue()
 
