@@ -36,6 +36,7 @@ from help.permissions import (
     get_referral_for_user,
     get_token_for_user,
 )
+from langso.posting import save_posted
 from people import selectors as people_selectors
 from people.permissions import get_person_for_user
 from places.models import Commune
@@ -43,14 +44,6 @@ from places.models import Commune
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, problems in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _flash_error(request: HttpRequest, error: ValidationError) -> None:
@@ -138,28 +131,27 @@ def case_open(request: HttpRequest) -> HttpResponse:
     corners = _corners(user)
     if request.method == "POST":
         form = forms.CaseOpenForm(request.POST, corners=corners)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                case = services.case_open(
-                    actor=user,
-                    corner=data["corner"],
-                    channel=data["channel"],
-                    topic=data["topic"],
-                    summary=data["summary"],
-                    name=data["name"],
-                    phone=data["phone"],
-                    personal_id=data["personal_id"],
-                    token=token,
-                    appointment=appointment,
-                    person=person,
-                    request=request,
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("The case is open."))
-                return redirect("help:case_detail", pk=case.pk)
+        opened = save_posted(
+            request,
+            form,
+            lambda data: services.case_open(
+                actor=user,
+                corner=data["corner"],
+                channel=data["channel"],
+                topic=data["topic"],
+                summary=data["summary"],
+                name=data["name"],
+                phone=data["phone"],
+                personal_id=data["personal_id"],
+                token=token,
+                appointment=appointment,
+                person=person,
+                request=request,
+            ),
+        )
+        if opened:
+            messages.success(request, _("The case is open."))
+            return redirect("help:case_detail", pk=opened.result.pk)
     else:
         initial: dict[str, Any] = {}
         held = token or appointment
@@ -309,21 +301,20 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return _back(case, "act")
     form = forms.ActionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_action_add(
-                case=case,
-                actor=user,
-                kind=form.cleaned_data["kind"],
-                description=form.cleaned_data["description"],
-                minutes=form.cleaned_data["minutes"],
-                request=request,
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Recorded."))
-            return _back(case, "timeline")
+    if save_posted(
+        request,
+        form,
+        lambda data: services.case_action_add(
+            case=case,
+            actor=user,
+            kind=data["kind"],
+            description=data["description"],
+            minutes=data["minutes"],
+            request=request,
+        ),
+    ):
+        messages.success(request, _("Recorded."))
+        return _back(case, "timeline")
     context = _case_context(request, case, user, action_form=form)
     return render(request, "help/cases/detail.html", context, status=400)
 
@@ -333,20 +324,19 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
 def case_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     user, case = _case_post(request, pk)
     form = forms.AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.attachment_add(
-                case=case,
-                actor=user,
-                upload=form.cleaned_data["file"],
-                description=form.cleaned_data["description"],
-                request=request,
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The file is attached."))
-            return _back(case, "files")
+    if save_posted(
+        request,
+        form,
+        lambda data: services.attachment_add(
+            case=case,
+            actor=user,
+            upload=data["file"],
+            description=data["description"],
+            request=request,
+        ),
+    ):
+        messages.success(request, _("The file is attached."))
+        return _back(case, "files")
     context = _case_context(request, case, user, attachment_form=form)
     return render(request, "help/cases/detail.html", context, status=400)
 
@@ -386,22 +376,15 @@ def case_question_audio(request: HttpRequest, pk: int) -> FileResponse:
 def case_referral_add(request: HttpRequest, pk: int) -> HttpResponse:
     user, case = _case_post(request, pk)
     form = forms.ReferralForm(request.POST)
-    if form.is_valid():
-        try:
-            services.referral_create(
-                case=case,
-                actor=user,
-                agency=form.cleaned_data["agency"],
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(
-                request, _("Referral recorded. Record the agency's answer when it comes.")
-            )
-            return _back(case, "referrals")
+    if save_posted(
+        request,
+        form,
+        lambda data: services.referral_create(
+            case=case, actor=user, agency=data["agency"], reason=data["reason"], request=request
+        ),
+    ):
+        messages.success(request, _("Referral recorded. Record the agency's answer when it comes."))
+        return _back(case, "referrals")
     context = _case_context(request, case, user, referral_form=form)
     return render(request, "help/cases/detail.html", context, status=400)
 
@@ -468,25 +451,24 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(case)
     if request.method == "POST":
         form = forms.CloseForm(request.POST)
-        if form.is_valid():
-            try:
-                services.case_close(
-                    case=case,
-                    actor=user,
-                    outcome=form.cleaned_data["outcome"],
-                    minutes=form.cleaned_data["minutes"] or 0,
-                    note=form.cleaned_data["note"],
-                    feedback_channel=form.feedback_channel(),
-                    link_base=_link_base(request),
-                    request=request,
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("The case is closed."))
-                if form.cleaned_data["feedback"] == forms.FEEDBACK_NOW:
-                    return _back(case, "feedback")
-                return _back(case)
+        if save_posted(
+            request,
+            form,
+            lambda data: services.case_close(
+                case=case,
+                actor=user,
+                outcome=data["outcome"],
+                minutes=data["minutes"] or 0,
+                note=data["note"],
+                feedback_channel=form.feedback_channel(),
+                link_base=_link_base(request),
+                request=request,
+            ),
+        ):
+            messages.success(request, _("The case is closed."))
+            if form.cleaned_data["feedback"] == forms.FEEDBACK_NOW:
+                return _back(case, "feedback")
+            return _back(case)
     else:
         initial = {
             "outcome": Case.Outcome.DONE_ON_BEHALF if case.has_consent else Case.Outcome.TAUGHT
@@ -558,22 +540,21 @@ def case_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 def case_answer(request: HttpRequest, pk: int) -> HttpResponse:
     user, case = _case_post(request, pk)
     form = forms.AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            services.question_answer(
-                case=case,
-                actor=user,
-                answer=form.cleaned_data["answer"],
-                channel=form.cleaned_data["channel"],
-                close=form.cleaned_data["close"],
-                link_base=_link_base(request),
-                request=request,
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The answer is on its way to the person."))
-            return _back(case)
+    if save_posted(
+        request,
+        form,
+        lambda data: services.question_answer(
+            case=case,
+            actor=user,
+            answer=data["answer"],
+            channel=data["channel"],
+            close=data["close"],
+            link_base=_link_base(request),
+            request=request,
+        ),
+    ):
+        messages.success(request, _("The answer is on its way to the person."))
+        return _back(case)
     context = _case_context(request, case, user, answer_form=form)
     return render(request, "help/cases/detail.html", context, status=400)
 
@@ -623,19 +604,15 @@ def topic_targets(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
         form = forms.TopicTargetForm(request.POST)
-        if form.is_valid():
-            try:
-                services.topic_target_set(
-                    topic=form.cleaned_data["topic"],
-                    hours=form.cleaned_data["hours"],
-                    actor=user,
-                    request=request,
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("The target is saved."))
-                return redirect("help:topic_targets")
+        if save_posted(
+            request,
+            form,
+            lambda data: services.topic_target_set(
+                topic=data["topic"], hours=data["hours"], actor=user, request=request
+            ),
+        ):
+            messages.success(request, _("The target is saved."))
+            return redirect("help:topic_targets")
     else:
         form = forms.TopicTargetForm()
     rows = [(label, services.target_hours(value)) for value, label in Topic.choices]
@@ -665,25 +642,24 @@ def ask(request: HttpRequest) -> HttpResponse:
         article = published_article(slug)
     if request.method == "POST":
         form = forms.AskForm(request.POST, request.FILES, communes=communes)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                case = services.question_ask(
-                    commune=data["commune"],
-                    name=data["name"],
-                    phone=data["phone"],
-                    text=data["text"],
-                    audio=data["audio"],
-                    article=article,
-                    asked_by=user if user.is_authenticated else None,
-                    link_base=_link_base(request),
-                    request=request,
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                request.session["help_asked"] = services.case_code(case)
-                return redirect("help:ask_sent")
+        asked = save_posted(
+            request,
+            form,
+            lambda data: services.question_ask(
+                commune=data["commune"],
+                name=data["name"],
+                phone=data["phone"],
+                text=data["text"],
+                audio=data["audio"],
+                article=article,
+                asked_by=user if user.is_authenticated else None,
+                link_base=_link_base(request),
+                request=request,
+            ),
+        )
+        if asked:
+            request.session["help_asked"] = services.case_code(asked.result)
+            return redirect("help:ask_sent")
     else:
         initial: dict[str, Any] = {}
         if user.is_authenticated and user.role == Role.CITIZEN:
@@ -744,20 +720,19 @@ def feedback(request: HttpRequest, code: str) -> HttpResponse:
     already = hasattr(case, "feedback")
     if request.method == "POST" and not already:
         form = forms.FeedbackForm(request.POST)
-        if form.is_valid():
-            channel = request.POST.get("via", Channel.SMS)
-            try:
-                services.feedback_record(
-                    case=case,
-                    helpful=form.cleaned_data["helpful"],
-                    comment=form.cleaned_data["comment"],
-                    channel=channel if channel in (Channel.SMS, Channel.ZALO) else Channel.SMS,
-                    request=request,
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                return redirect("help:feedback", code=code)
+        channel = request.POST.get("via", Channel.SMS)
+        if save_posted(
+            request,
+            form,
+            lambda data: services.feedback_record(
+                case=case,
+                helpful=data["helpful"],
+                comment=data["comment"],
+                channel=channel if channel in (Channel.SMS, Channel.ZALO) else Channel.SMS,
+                request=request,
+            ),
+        ):
+            return redirect("help:feedback", code=code)
     else:
         form = forms.FeedbackForm()
     return render(
