@@ -162,6 +162,13 @@ def _insert(
         tail += f" RETURNING {quote(meta.pk.column)}"  # type: ignore[union-attr]
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     limit = connection.features.max_query_params or 60_000
+    if connection.vendor == "sqlite":
+        # Django assumes SQLite's old limit of 999 parameters (83 readings a statement); ask
+        # the library itself, which today allows 32,766.
+        import sqlite3
+
+        connection.ensure_connection()
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     per_statement = max(1, min(MAX_ROWS, limit // len(fields)))
     ids: list[int] = []
     with connection.cursor() as cursor:
