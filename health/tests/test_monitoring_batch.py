@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from health.models import Alert, CareTask, Device, Reading, RejectedReading
-from health.monitoring import services
+from health.monitoring import bulk, services
 from health.tests.monitoring_helpers import consented, ingest, item
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +135,33 @@ def test_a_reading_never_points_at_a_missing_person(health_worker_a, patient) ->
     results = ingest(health_worker_a, item(patient))
     assert results[0].status == "rejected"
     assert not Reading.objects.exists()
+
+
+def test_an_alert_opened_by_a_concurrent_batch_is_taken_not_doubled(  # type: ignore[no-untyped-def]
+    client, gateway, patient, monkeypatch
+) -> None:
+    _device, token = gateway
+    post(client, token, [reading(patient.personal_id, 1, systolic=165)])
+    # Another batch opened the same alert between this batch's read and its insert.
+    monkeypatch.setattr(services, "_open_alerts", lambda keys: {})
+    body = post(client, token, [reading(patient.personal_id, 2, systolic=165)]).json()
+    assert body["accepted"] == 1
+    assert Alert.objects.count() == 1
+    assert CareTask.objects.count() == 1
+
+
+def test_rows_already_there_are_skipped_when_asked(patient) -> None:  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    columns = ("person_id", "commune_id", "kind", "reason", "priority", "due_at", "status")
+    row = (patient.pk, patient.commune_id, "call", "r", 3, now, "open")
+    bulk.insert_rows(
+        CareTask, (*columns, "dedupe_key", "created_at", "outcome"), [(*row, "k1", now, "")]
+    )
+    rows = [(*row, key, now, "") for key in ("k1", "k2")]
+    assert (
+        bulk.insert_rows(
+            CareTask, (*columns, "dedupe_key", "created_at", "outcome"), rows, ignore_conflicts=True
+        )
+        == []
+    )
+    assert sorted(CareTask.objects.values_list("dedupe_key", flat=True)) == ["k1", "k2"]
