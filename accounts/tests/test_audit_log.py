@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import pytest
@@ -41,6 +42,14 @@ def entries(db: Any, officer_a: Any, officer_b: Any) -> None:
         )
 
 
+def _at(html: str, ref: str) -> int:
+    """Where the page shows the object `ref` ("#11"), or -1. A whole reference only: the page
+    also lists the users' creation with their ids, and on PostgreSQL (whose sequences go on from
+    earlier tests) user #113 must not count as #11."""
+    found = re.search(rf"{re.escape(ref)}\b", html)
+    return found.start() if found else -1
+
+
 def _rows(response: Any) -> list[list[str]]:
     body = b"".join(response.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff")
@@ -66,7 +75,7 @@ def test_it_sends_anonymous_people_to_the_login_page(client: Any, db: Any) -> No
 def test_it_lists_entries_newest_first(client: Any, province_admin: Any, entries: None) -> None:
     login(client, province_admin)
     html = client.get(AUDIT).content.decode()
-    assert html.index("#22") < html.index("#11")
+    assert 0 <= _at(html, "#22") < _at(html, "#11")
     assert "02/03/2026" in html  # dates as dd/mm/yyyy, local time
 
 
@@ -90,7 +99,7 @@ def test_it_filters_the_log(
 ) -> None:
     login(client, province_admin)
     html = client.get(AUDIT, filters).content.decode()
-    assert shown in html and hidden not in html
+    assert _at(html, shown) >= 0 and _at(html, hidden) == -1
 
 
 def test_it_explains_a_bad_date_and_keeps_the_other_filters(
@@ -101,7 +110,7 @@ def test_it_explains_a_bad_date_and_keeps_the_other_filters(
     assert response.status_code == 200
     html = response.content.decode()
     assert "errorlist" in html
-    assert "#22" in html and "#11" not in html
+    assert _at(html, "#22") >= 0 and _at(html, "#11") == -1
 
 
 def test_it_pages_the_log_with_a_fixed_number_of_queries(
