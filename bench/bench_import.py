@@ -2,13 +2,17 @@
 """How fast `langso import-population` loads an extract, and re-loads it unchanged.
 
     .venv/bin/python bench/bench_import.py [--rows 1000000] [--seed 1] [--keep FILE]
+        [--method auto|bulk|rows] [--only sqlite|postgresql]
 
 It first writes a synthetic population extract (CSV, the documented columns: households of one
 to eight people with a head row first, valid personal IDs, phones, villages, and the social
 facts of a few percent of people) for the communes of PROVINCE_CODE (default 96, Cà Mau). Then,
 in a child process per database, it migrates a fresh database, imports the file, imports it
 again unchanged, and imports a copy in which one row in a hundred changed (a phone, a move, a
-death). It prints seconds, rows per second and peak RSS for each step. SQLite runs in a
+death), each time through `call_command("import_population", ...)`, the command an operator
+runs. It prints seconds, the import's CPU seconds, the PostgreSQL backend's CPU seconds, the
+load average before the step, rows per second and peak RSS for each step. --keep FILE writes
+the extract (and FILE-changed.csv) there, or reuses them when they exist. SQLite runs in a
 temporary directory; when DATABASE_URL points at PostgreSQL, a temporary database is created
 next to it (the role needs CREATEDB; `scripts/pg-cluster start` gives one) and dropped after.
 """
@@ -183,35 +187,60 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def child(extract: str, changed: str, rows: int) -> None:
-    """Runs inside the child process: migrate, then time each import alone."""
+def _server_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend (0 on SQLite)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def child(extract: str, changed: str, rows: int, method: str) -> None:
+    """Runs inside the child process: migrate, then time each import alone, through the
+    command an operator runs (`langso import-population FILE`)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "langso.settings")
+    import io
+
     import django
 
     django.setup()
     from django.core.management import call_command
     from django.db import connection
 
-    from people import services
-    from people.models import HistoryEntry, Person
+    from people.models import HistoryEntry, ImportRun, Person
 
     call_command("migrate", verbosity=0)
-    figures: dict[str, object] = {"database": connection.vendor, "rows": rows}
+    figures: dict[str, object] = {"database": connection.vendor, "rows": rows, "method": method}
     for step, path in (("first", extract), ("again", extract), ("changed", changed)):
-        started, cpu = time.perf_counter(), _cpu()
-        result = services.population_import(
-            path=Path(path), rejects_path=Path(path + ".rejects.csv")
+        load = os.getloadavg()[0]
+        started, cpu, server = time.perf_counter(), _cpu(), _server_cpu()
+        call_command(
+            "import_population",
+            path,
+            rejects=Path(path + ".rejects.csv"),
+            method=method,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
         )
         seconds, cpu = time.perf_counter() - started, _cpu() - cpu
-        c = result.counts
+        server = _server_cpu() - server
+        run = ImportRun.objects.order_by("-pk").first()
+        assert run is not None
         figures[step] = {
             "seconds": round(seconds, 1),
             "cpu_seconds": round(cpu, 1),
+            "server_cpu_seconds": round(server, 1),
+            "load_before": round(load, 1),
             "rows_per_second": round(rows / seconds),
-            "inserted": c.inserted,
-            "updated": c.updated,
-            "unchanged": c.unchanged,
-            "rejected": c.rejected,
+            "inserted": run.inserted,
+            "updated": run.updated,
+            "unchanged": run.unchanged,
+            "rejected": run.rejected,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }
     figures["people"] = Person.objects.count()
@@ -219,9 +248,12 @@ def child(extract: str, changed: str, rows: int) -> None:
     print(json.dumps(figures))
 
 
-def run_child(database_url: str, extract: Path, changed: Path, rows: int) -> dict[str, object]:
+def run_child(
+    database_url: str, extract: Path, changed: Path, rows: int, method: str
+) -> dict[str, object]:
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
-    command = [sys.executable, __file__, "--child", str(extract), str(changed), f"--rows={rows}"]
+    command = [sys.executable, __file__, "--child", str(extract), str(changed)]
+    command += [f"--rows={rows}", f"--method={method}"]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
@@ -229,7 +261,9 @@ def run_child(database_url: str, extract: Path, changed: Path, rows: int) -> dic
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def postgres_run(url: str, extract: Path, changed: Path, rows: int) -> dict[str, object]:
+def postgres_run(
+    url: str, extract: Path, changed: Path, rows: int, method: str
+) -> dict[str, object]:
     import psycopg
 
     name = f"langso_bench_import_{os.getpid()}"
@@ -237,7 +271,8 @@ def postgres_run(url: str, extract: Path, changed: Path, rows: int) -> dict[str,
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        return run_child(urlunsplit(parts._replace(path=f"/{name}")), extract, changed, rows)
+        target = urlunsplit(parts._replace(path=f"/{name}"))
+        return run_child(target, extract, changed, rows, method)
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -262,33 +297,51 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--province", type=int, default=int(os.environ.get("PROVINCE_CODE", 96)))
     parser.add_argument("--only", choices=["sqlite", "postgresql"], default=None)
+    parser.add_argument(
+        "--method",
+        choices=["auto", "bulk", "rows"],
+        default="auto",
+        help="The import's --method (default auto, as an operator runs it).",
+    )
+    parser.add_argument("--keep", type=Path, default=None, help="Reuse or keep the extract here.")
     parser.add_argument("--child", nargs=2, metavar=("EXTRACT", "CHANGED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], args.child[1], args.rows)
+        child(args.child[0], args.child[1], args.rows, args.method)
         return
     print(f"machine: {machine()}; {time.strftime('%Y-%m-%d')}")
+    print("load average before: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory(prefix="langso-bench-import-") as tmp:
         extract, changed = Path(tmp) / "extract.csv", Path(tmp) / "extract-changed.csv"
+        if args.keep is not None:
+            extract = args.keep
+            changed = args.keep.with_name(f"{args.keep.stem}-changed.csv")
         started = time.perf_counter()
-        generate(extract, args.rows, args.seed, args.province)
-        n_changed = changed_copy(extract, changed, args.seed)
-        print(
-            f"extract: {args.rows:,} rows, {extract.stat().st_size / 1e6:.0f} MB, "
-            f"{n_changed:,} rows changed in the copy; generated in {time.perf_counter() - started:.0f} s"
-        )
+        if extract.exists() and changed.exists():
+            print(f"extract: {extract} and {changed}, reused")
+        else:
+            generate(extract, args.rows, args.seed, args.province)
+            n_changed = changed_copy(extract, changed, args.seed)
+            print(
+                f"extract: {args.rows:,} rows, {extract.stat().st_size / 1e6:.0f} MB, "
+                f"{n_changed:,} rows changed in the copy; "
+                f"generated in {time.perf_counter() - started:.0f} s"
+            )
         results = []
         if args.only != "postgresql":
-            results.append(run_child(f"sqlite:///{tmp}/bench.sqlite3", extract, changed, args.rows))
+            sqlite = f"sqlite:///{tmp}/bench.sqlite3"
+            results.append(run_child(sqlite, extract, changed, args.rows, args.method))
         url = os.environ.get("DATABASE_URL", "")
         if args.only != "sqlite" and url.startswith(("postgres://", "postgresql://")):
-            results.append(postgres_run(url, extract, changed, args.rows))
+            results.append(postgres_run(url, extract, changed, args.rows, args.method))
     for r in results:
         for step in ("first", "again", "changed"):
             s = r[step]
             assert isinstance(s, dict)
             print(
-                f"{r['database']:<10} {step:<8} {s['seconds']:>7.1f} s (CPU {s['cpu_seconds']:.1f} s)  "
+                f"{r['database']:<10} {r['method']:<4} {step:<8} {s['seconds']:>7.1f} s "
+                f"(CPU {s['cpu_seconds']:.1f} s, server {s['server_cpu_seconds']:.1f} s, "
+                f"load {s['load_before']:.1f})  "
                 f"{s['rows_per_second']:>8,} rows/s  "
                 f"inserted {s['inserted']:,} updated {s['updated']:,} unchanged {s['unchanged']:,} "
                 f"rejected {s['rejected']:,}  peak RSS {s['peak_rss_mb']} MB"
