@@ -172,6 +172,8 @@ FIELD_LABELS = {
     "has_supporter": gettext_lazy("has someone to support them"),
     "is_pregnant": gettext_lazy("pregnant"),
     "taken_in_by_community": gettext_lazy("taken in by someone in the community"),
+    "in_foster_care": gettext_lazy("raised and cared for by a foster carer"),
+    "foster_carer": gettext_lazy("foster carer"),
     "consent": gettext_lazy("consent"),
     "merged_into": gettext_lazy("merged into"),
     "merged_from": gettext_lazy("merged from"),

@@ -529,9 +529,10 @@ def social_facts_update(
                 source="ui",
                 recorded_by=actor,
             )
-        if carer is not None:
-            old_carer = old.carer_id if old is not None else None
-            changes["foster_carer"] = [old_carer, carer.pk]
+        if carer is not None or (old is not None and old.carer_id):
+            # Names, as the history page shows them.
+            old_carer = old.carer.full_name if old is not None and old.carer_id else None
+            changes["foster_carer"] = [old_carer, carer.full_name if carer else None]
         changes[kind] = [old_value, value]
     if not changes:
         return None
