@@ -246,17 +246,34 @@ def case_propose(
             "Người này đã có hồ sơ đang xử lý cho chính sách này.",
             "This person already has an open case for this policy.",
         )
-    case = _case_new(decision, actor)
-    case.save()
-    _first_step(case, actor, reason.strip()[:500])
-    _audit_case(
-        case,
-        actor=actor,
-        action="create",
-        reason=reason,
+    return _case_open(
+        decision,
+        actor,
+        note=reason,
         details={"step": "propose", "decision": decision.pk},
         request=request,
         via=via,
+    )
+
+
+def _case_open(
+    decision: Decision,
+    actor: User,
+    *,
+    note: str,
+    details: dict[str, Any],
+    request: HttpRequest | None,
+    via: str,
+    start_month: date | None = None,
+) -> Case:
+    """A proposed case from a decision, its first step and its audit entry."""
+    case = _case_new(decision, actor)
+    if start_month is not None:
+        case.start_month = start_month
+    case.save()
+    _first_step(case, actor, note.strip()[:500])
+    _audit_case(
+        case, actor=actor, action="create", reason=note, details=details, request=request, via=via
     )
     return case
 
@@ -339,29 +356,61 @@ def cases_propose_eligible(
     return cases
 
 
+def _step(
+    case: Case,
+    *,
+    actor: User,
+    by: str,
+    action: str,
+    allowed_from: tuple[str, ...],
+    to_status: str,
+    reason: str,
+    fields: dict[str, Any] | None = None,
+    four_eyes: tuple[str, str] | None = None,
+    request: HttpRequest | None,
+    via: str,
+) -> Case:
+    """A workflow step taken `by` an officer or the chairman of the case's commune; with
+    `four_eyes` (why, in Vietnamese and English) the officer who proposed may not take it."""
+    from benefits.permissions import can_approve, can_work_on_cases
+
+    if by == "chairman" and not can_approve(actor, case.commune_id):
+        raise _refuse_not_chairman()
+    if by == "officer" and not can_work_on_cases(actor, case.commune_id):
+        raise _refuse_not_officer()
+    if four_eyes and case.proposed_by_id == actor.pk:
+        raise WorkflowError("four_eyes", *four_eyes)
+    return _transition(
+        case,
+        actor=actor,
+        action=action,
+        allowed_from=allowed_from,
+        to_status=to_status,
+        reason=reason,
+        fields=fields,
+        request=request,
+        via=via,
+    )
+
+
 @transaction.atomic
 def case_review(
     *, case: Case, actor: User, note: str = "", request: HttpRequest | None = None, via: str = "web"
 ) -> Case:
     """A second commune officer checks the papers and confirms the proposal (four eyes)."""
-    from benefits.permissions import can_work_on_cases
-
-    if not can_work_on_cases(actor, case.commune_id):
-        raise _refuse_not_officer()
-    if case.proposed_by_id == actor.pk:
-        raise WorkflowError(
-            "four_eyes",
-            "Người đề xuất không được tự thẩm định hồ sơ của mình; hãy nhờ một cán bộ khác.",
-            "The officer who proposed a case may not review it; ask another officer.",
-        )
-    return _transition(
+    return _step(
         case,
         actor=actor,
+        by="officer",
         action="review",
         allowed_from=(CaseStatus.PROPOSED,),
         to_status=CaseStatus.REVIEWED,
         reason=note.strip()[:500],
         fields={"reviewed_by": actor},
+        four_eyes=(
+            "Người đề xuất không được tự thẩm định hồ sơ của mình; hãy nhờ một cán bộ khác.",
+            "The officer who proposed a case may not review it; ask another officer.",
+        ),
         request=request,
         via=via,
     )
@@ -372,24 +421,19 @@ def case_approve(
     *, case: Case, actor: User, note: str = "", request: HttpRequest | None = None, via: str = "web"
 ) -> Case:
     """The chairman of the commune grants the allowance (Decree 147/2025 Art. 5(1))."""
-    from benefits.permissions import can_approve
-
-    if not can_approve(actor, case.commune_id):
-        raise _refuse_not_chairman()
-    if case.proposed_by_id == actor.pk:
-        raise WorkflowError(
-            "four_eyes",
-            "Người đề xuất không được tự phê duyệt hồ sơ của mình.",
-            "The officer who proposed a case may not approve it.",
-        )
-    return _transition(
+    return _step(
         case,
         actor=actor,
+        by="chairman",
         action="approve",
         allowed_from=(CaseStatus.REVIEWED,),
         to_status=CaseStatus.APPROVED,
         reason=note.strip()[:500],
         fields={"approved_by": actor},
+        four_eyes=(
+            "Người đề xuất không được tự phê duyệt hồ sơ của mình.",
+            "The officer who proposed a case may not approve it.",
+        ),
         request=request,
         via=via,
     )
@@ -400,13 +444,10 @@ def case_suspend(
     *, case: Case, actor: User, reason: str, request: HttpRequest | None = None, via: str = "web"
 ) -> Case:
     """Stop paying for now (not collected for 3 months, detention, refused re-assessment)."""
-    from benefits.permissions import can_approve
-
-    if not can_approve(actor, case.commune_id):
-        raise _refuse_not_chairman()
-    return _transition(
+    return _step(
         case,
         actor=actor,
+        by="chairman",
         action="suspend",
         allowed_from=(CaseStatus.APPROVED,),
         to_status=CaseStatus.SUSPENDED,
@@ -421,13 +462,10 @@ def case_resume(
     *, case: Case, actor: User, reason: str, request: HttpRequest | None = None, via: str = "web"
 ) -> Case:
     """Pay a suspended case again from the next payment list."""
-    from benefits.permissions import can_approve
-
-    if not can_approve(actor, case.commune_id):
-        raise _refuse_not_chairman()
-    return _transition(
+    return _step(
         case,
         actor=actor,
+        by="chairman",
         action="resume",
         allowed_from=(CaseStatus.SUSPENDED,),
         to_status=CaseStatus.APPROVED,
@@ -450,23 +488,18 @@ def case_end(
 ) -> Case:
     """End a case for good. Refusing a proposal is an officer's step; ending an approved or
     suspended case is the chairman's (cessation, Decree 147/2025)."""
-    from benefits.permissions import can_approve, can_work_on_cases
-
-    granted = case.status in (CaseStatus.APPROVED, CaseStatus.SUSPENDED)
-    if granted and not can_approve(actor, case.commune_id):
-        raise _refuse_not_chairman()
-    if not granted and not can_work_on_cases(actor, case.commune_id):
-        raise _refuse_not_officer()
     if end_reason not in EndReason.values:
         raise WorkflowError(
             "reason_required",
             "Hãy chọn lý do chấm dứt trong danh sách.",
             "Choose why the case ends from the list.",
         )
+    granted = case.status in (CaseStatus.APPROVED, CaseStatus.SUSPENDED)
     text = EndReason(end_reason).label
-    return _transition(
+    return _step(
         case,
         actor=actor,
+        by="chairman" if granted else "officer",
         action="end",
         allowed_from=OPEN_CASE_STATUSES,
         to_status=CaseStatus.ENDED,
@@ -488,9 +521,10 @@ def case_review_clear(
         raise _refuse_not_officer()
     if not case.needs_review:
         return case
-    return _transition(
+    return _step(
         case,
         actor=actor,
+        by="officer",
         action="checked",
         allowed_from=OPEN_CASE_STATUSES,
         to_status=case.status,
