@@ -15,7 +15,7 @@ from pathlib import Path
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from benefits.selectors import PaymentSheet
+from benefits.selectors import PaymentRow, PaymentSheet
 from lib.money import format_vnd
 
 FORMATS = {
@@ -52,8 +52,27 @@ def _headers() -> list[str]:
         _("Date of birth"),
         _("Village"),
         _("Policy"),
+        _("Paid to (when not the person)"),
         _("Amount (đồng)"),
     ]
+
+
+def payee_text(row: PaymentRow) -> str:
+    """ "Name (relation), ID number" of who receives the money; empty when it is the person."""
+    if not row.payee_name:
+        return ""
+    text = row.payee_name
+    if row.payee_relation:
+        text += f" ({row.payee_relation})"
+    if row.payee_personal_id:
+        text += f", {row.payee_personal_id}"
+    return text
+
+
+def _heading(sheet: PaymentSheet) -> str:
+    if sheet.kind == "one_off":
+        return _("PAYMENT LIST OF ONE-OFF SOCIAL SUPPORT")
+    return _("PAYMENT LIST OF MONTHLY SOCIAL SUPPORT")
 
 
 def _title(sheet: PaymentSheet) -> str:
@@ -83,12 +102,13 @@ def to_csv(sheet: PaymentSheet) -> bytes:
                 _day(row.date_of_birth),
                 row.village,
                 row.policy_title,
+                payee_text(row),
                 row.amount,
             ]
         )
     for title, count, amount in sheet.totals:
-        writer.writerow(["", _("Total"), "", "", "", f"{title} ({count})", amount])
-    writer.writerow(["", _("Grand total"), "", "", "", "", sheet.total])
+        writer.writerow(["", _("Total"), "", "", "", f"{title} ({count})", "", amount])
+    writer.writerow(["", _("Grand total"), "", "", "", "", "", sheet.total])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -113,19 +133,20 @@ def to_xlsx(sheet: PaymentSheet) -> bytes:
                 row.date_of_birth,
                 row.village,
                 row.policy_title,
+                payee_text(row),
                 row.amount,
             ]
         )
         ws.cell(ws.max_row, 4).number_format = "DD/MM/YYYY"
-        ws.cell(ws.max_row, 7).number_format = "#,##0"
+        ws.cell(ws.max_row, 8).number_format = "#,##0"
     for title, count, amount in sheet.totals:
-        ws.append([None, _("Total"), None, None, None, f"{title} ({count})", amount])
-        ws.cell(ws.max_row, 7).number_format = "#,##0"
-    ws.append([None, _("Grand total"), None, None, None, None, sheet.total])
+        ws.append([None, _("Total"), None, None, None, f"{title} ({count})", None, amount])
+        ws.cell(ws.max_row, 8).number_format = "#,##0"
+    ws.append([None, _("Grand total"), None, None, None, None, None, sheet.total])
     ws.cell(ws.max_row, 2).font = Font(bold=True)
-    ws.cell(ws.max_row, 7).font = Font(bold=True)
-    ws.cell(ws.max_row, 7).number_format = "#,##0"
-    for letter, width in zip("ABCDEFG", (6, 28, 16, 12, 18, 60, 14), strict=True):
+    ws.cell(ws.max_row, 8).font = Font(bold=True)
+    ws.cell(ws.max_row, 8).number_format = "#,##0"
+    for letter, width in zip("ABCDEFGH", (6, 28, 16, 12, 18, 60, 36, 14), strict=True):
         ws.column_dimensions[letter].width = width
     out = io.BytesIO()
     book.save(out)
@@ -179,7 +200,7 @@ def to_pdf(sheet: PaymentSheet) -> bytes:
     story: list[object] = [
         Paragraph(f"{sheet.province} – {sheet.commune}".upper(), strong),
         Spacer(1, 4 * mm),
-        Paragraph(_("PAYMENT LIST OF MONTHLY SOCIAL SUPPORT"), heading),
+        Paragraph(_heading(sheet), heading),
         Paragraph(
             _("Month %(month)s – list number %(number)s")
             % {"month": sheet.month.strftime("%m/%Y"), "number": sheet.number},
@@ -199,6 +220,7 @@ def to_pdf(sheet: PaymentSheet) -> bytes:
                 _day(row.date_of_birth),
                 Paragraph(row.village, body),
                 Paragraph(row.policy_title, body),
+                Paragraph(payee_text(row), body),
                 format_vnd(row.amount, symbol="").strip(),
                 "",
             ]
@@ -212,6 +234,7 @@ def to_pdf(sheet: PaymentSheet) -> bytes:
                 "",
                 "",
                 Paragraph(f"{title} ({count})", body),
+                "",
                 format_vnd(amount, symbol="").strip(),
                 "",
             ]
@@ -224,11 +247,12 @@ def to_pdf(sheet: PaymentSheet) -> bytes:
             "",
             "",
             "",
+            "",
             Paragraph(format_vnd(sheet.total, symbol="").strip(), strong),
             "",
         ]
     )
-    widths = [10, 45, 30, 22, 30, 85, 25, 26]
+    widths = [9, 40, 26, 20, 24, 62, 45, 23, 24]
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -237,7 +261,7 @@ def to_pdf(sheet: PaymentSheet) -> bytes:
                 ("FONTSIZE", (0, 0), (-1, -1), 9),
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("ALIGN", (6, 1), (6, -1), "RIGHT"),
+                ("ALIGN", (7, 1), (7, -1), "RIGHT"),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
                 ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white]),
             ]

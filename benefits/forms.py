@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from benefits.models import FuneralDocument, PaymentListKind
 from benefits.selectors import policy_set
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -214,6 +215,13 @@ def month_choices() -> list[tuple[str, str]]:
 class PaymentListForm(forms.Form):
     commune = forms.TypedChoiceField(label=_("Commune"), coerce=int)
     month = forms.ChoiceField(label=_("Month"))
+    kind = forms.ChoiceField(
+        label=_("Kind of list"),
+        choices=PaymentListKind.choices,
+        initial=PaymentListKind.MONTHLY,
+        required=False,
+        help_text=_("One-off support (funeral support) is paid on its own list."),
+    )
 
     def __init__(self, *args: Any, communes: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -231,3 +239,39 @@ class CommuneForm(forms.Form):
     def __init__(self, *args: Any, communes: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["commune"].choices = communes  # type: ignore[attr-defined]
+
+
+class FuneralClaimForm(forms.Form):
+    """Who arranged the funeral and which papers were received (Decree 20/2021 Art. 11)."""
+
+    arranger_name = forms.CharField(
+        label=_("Full name of who arranged the funeral"), max_length=150
+    )
+    arranger_relation = forms.CharField(
+        label=_("Relation to the deceased"),
+        max_length=60,
+        help_text=_("For example: son, daughter, neighbour, village head."),
+    )
+    arranger_phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    arranger_personal_id = forms.CharField(
+        label=_("Personal ID number (if known)"),
+        max_length=12,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    documents = forms.MultipleChoiceField(
+        label=_("Documents received"),
+        choices=FuneralDocument.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -144,9 +144,12 @@ class CaseStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     SUSPENDED = "suspended", _("Suspended")
     ENDED = "ended", _("Ended")
+    # One-off support (a funeral claim) once its payment list is paid.
+    PAID = "paid", _("Paid")
 
 
-# A case that is not ended: at most one per person and policy.
+# A case that is not ended or paid: still being decided or paid each month. At most one case
+# per person and policy is not ended (a paid one-off case counts: it is paid only once).
 OPEN_CASE_STATUSES = (
     CaseStatus.PROPOSED,
     CaseStatus.REVIEWED,
@@ -249,6 +252,44 @@ class CaseTransition(models.Model):
         return f"{self.case_id}: {self.from_status} -> {self.to_status}"
 
 
+class FuneralDocument(models.TextChoices):
+    DEATH_RECORD = "death_record", _("Death notice or extract of the death registration")
+    CLAIM_FORM = "claim_form", _("Declaration requesting funeral support")
+    ARRANGER_ID = "arranger_id", _("Identity paper of the person who arranged the funeral")
+
+
+class FuneralClaim(models.Model):
+    """Who claims the funeral support of a person who died (Decree 20/2021 Art. 11).
+
+    The claim is a one-off case (policy funeral_support) that follows the case workflow:
+    proposed by the commune officer, reviewed by another, approved by the chairman, and paid on
+    the commune's one-off payment list, which names the person who arranged the funeral.
+    """
+
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, primary_key=True, related_name="funeral_claim"
+    )
+    date_of_death = models.DateField(_("date of death"))
+    arranger_name = models.CharField(_("who arranged the funeral"), max_length=150)
+    arranger_relation = models.CharField(_("relation to the deceased"), max_length=60)
+    arranger_phone = models.CharField(_("phone"), max_length=16)
+    arranger_personal_id = models.CharField(_("personal ID number"), max_length=12, blank=True)
+    # FuneralDocument values received with the claim.
+    documents = models.JSONField(_("documents received"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("funeral support claim")
+        verbose_name_plural = _("funeral support claims")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.arranger_name}"
+
+
+class PaymentListKind(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly support")
+    ONE_OFF = "one_off", _("One-off support")
+
+
 class PaymentListStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PAID = "paid", _("Paid")
@@ -259,9 +300,14 @@ class PaymentList(models.Model):
 
     A draft list is rebuilt when created again for the same commune and month; a paid list is
     never changed. Cases approved after a list was paid go on a supplementary list (number /2).
+    Monthly support and one-off support (funeral claims) are on separate lists, so one-off
+    amounts never enter the monthly totals.
     """
 
     commune = models.ForeignKey("places.Commune", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=PaymentListKind.choices, default=PaymentListKind.MONTHLY
+    )
     month = models.DateField(_("month"))
     sequence = models.PositiveSmallIntegerField(_("sequence"), default=1)
     number = models.CharField(_("list number"), max_length=40, unique=True)
@@ -287,7 +333,8 @@ class PaymentList(models.Model):
         verbose_name_plural = _("payment lists")
         constraints = [
             models.UniqueConstraint(
-                fields=["commune", "month", "sequence"], name="payment_list_one_per_sequence"
+                fields=["commune", "kind", "month", "sequence"],
+                name="payment_list_one_per_kind_sequence",
             ),
         ]
 
@@ -303,6 +350,11 @@ class PaymentLine(models.Model):
     month = models.DateField(_("month"))
     policy_id = models.CharField(_("policy"), max_length=80)
     amount = models.BigIntegerField(_("amount (đồng)"))
+    # Who receives the money when it is not the person: a foster carer, or whoever arranged a
+    # funeral. Kept as printed, so that a paid list does not change with the registry.
+    payee_name = models.CharField(_("paid to"), max_length=150, blank=True)
+    payee_personal_id = models.CharField(_("payee's personal ID number"), max_length=12, blank=True)
+    payee_relation = models.CharField(_("payee's relation"), max_length=60, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -682,6 +682,27 @@ def case_counts(cases: Any) -> dict[str, int]:
     return counts
 
 
+def funeral_decision(person: Person) -> Any:
+    """The person's last funeral-support decision from a run on or before their death (the
+    runs after it only record that the entitlement ended), or None."""
+    from benefits.models import Decision
+
+    if person.date_of_death is None:
+        return None
+    return (
+        Decision.objects.filter(
+            person_id=person.pk, policy_id="funeral_support", run__day__lte=person.date_of_death
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def month_end(month: date) -> date:
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
 @dataclass(frozen=True)
 class PaymentRow:
     number: int
@@ -691,6 +712,10 @@ class PaymentRow:
     village: str
     policy_title: str
     amount: int
+    # Who receives the money when it is not the person (foster carer, funeral arranger).
+    payee_name: str = ""
+    payee_personal_id: str = ""
+    payee_relation: str = ""
 
 
 @dataclass(frozen=True)
@@ -703,9 +728,11 @@ class PaymentSheet:
     commune: str
     month: date
     rows: list[PaymentRow]
+    # "monthly" or "one_off" (PaymentListKind)
     # (policy title, number of people, amount)
     totals: list[tuple[str, int, int]]
     total: int
+    kind: str = "monthly"
 
 
 def payment_sheet(payment_list: Any) -> PaymentSheet:
@@ -731,6 +758,9 @@ def payment_sheet(payment_list: Any) -> PaymentSheet:
                 village=person.village.name if person.village else "",
                 policy_title=title,
                 amount=line.amount,
+                payee_name=line.payee_name,
+                payee_personal_id=line.payee_personal_id,
+                payee_relation=line.payee_relation,
             )
         )
         entry = totals.setdefault(title, [0, 0])
@@ -746,4 +776,5 @@ def payment_sheet(payment_list: Any) -> PaymentSheet:
         rows=rows,
         totals=[(title, n, amount) for title, (n, amount) in sorted(totals.items())],
         total=sum(row.amount for row in rows),
+        kind=payment_list.kind,
     )

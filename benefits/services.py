@@ -8,12 +8,14 @@ transaction. Refusals raise WorkflowError with a Vietnamese and an English messa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
@@ -27,14 +29,21 @@ from benefits.models import (
     DecisionStatus,
     EligibilityRun,
     EndReason,
+    FuneralClaim,
+    FuneralDocument,
     PaymentLine,
     PaymentList,
+    PaymentListKind,
     PaymentListStatus,
 )
 from benefits.rules import POLICY_DIR
 from benefits.rules.loader import PolicyError, parameter_values
+from lib import personal_id as personal_id_lib
+from lib import phone as phone_lib
 from lib.money import format_vnd
 from lib.personal_id import mask
+from lib.vn_text import nfc
+from people.models import Person
 
 
 def eligibility_run_create(*, day: date, actor: User | None = None) -> EligibilityRun:
@@ -200,6 +209,10 @@ def _transition(
 
 def _monthly_policy_ids() -> set[str]:
     return {p.id for p in selectors.policy_set().policies if p.kind == "cash"}
+
+
+def _one_off_policy_ids() -> set[str]:
+    return {p.id for p in selectors.policy_set().policies if p.kind == "one_off"}
 
 
 def _check_proposable(decision: Decision) -> None:
@@ -538,7 +551,10 @@ def case_review_clear(
 def cases_flag_for_review(*, run: EligibilityRun) -> int:
     """Flag the open cases whose person the run found ineligible, dead, merged or moved, or
     whose amount changed. Nothing is ended: an officer decides. Returns how many were flagged."""
-    open_cases = Case.objects.filter(status__in=OPEN_CASE_STATUSES, needs_review=False)
+    # A one-off claim is made after the death that ends every decision: nothing to flag.
+    open_cases = Case.objects.filter(
+        status__in=OPEN_CASE_STATUSES, needs_review=False, policy_id__in=_monthly_policy_ids()
+    )
     decisions = Decision.objects.filter(run=run, person_id__in=open_cases.values("person_id")).only(
         "id", "person_id", "policy_id", "status", "commune_id", "monthly_amount", "conditions"
     )
@@ -583,7 +599,171 @@ def cases_flag_for_review(*, run: EligibilityRun) -> int:
     return flagged
 
 
+# --- funeral support claims ------------------------------------------------------------------
+
+FUNERAL_POLICY = "funeral_support"
+
+
+def _claim_text(value: str, field: str, limit: int) -> str:
+    text = " ".join(nfc(value or "").split())
+    if not text:
+        labels = {
+            "arranger_name": (
+                "họ tên người tổ chức mai táng",
+                "the name of who arranged the funeral",
+            ),
+            "arranger_relation": ("quan hệ với người đã mất", "their relation to the deceased"),
+        }
+        vi, en = labels[field]
+        raise WorkflowError(f"{field}_required", f"Hãy ghi {vi}.", f"Write {en}.")
+    return text[:limit]
+
+
+@transaction.atomic
+def funeral_claim_record(
+    *,
+    person: Person,
+    actor: User,
+    arranger_name: str,
+    arranger_relation: str,
+    arranger_phone: str,
+    arranger_personal_id: str = "",
+    documents: Iterable[str] = (),
+    note: str = "",
+    request: HttpRequest | None = None,
+    via: str = "web",
+) -> Case:
+    """Record the funeral support claim of a person who died (Decree 20/2021 Art. 11).
+
+    The person must have a date of death and an eligible funeral-support decision from a run
+    on or before that day; the amount is that decision's. The claim is a one-off case, proposed
+    by this officer: another officer reviews it, the chairman approves it and it is paid on the
+    commune's one-off payment list, to whoever arranged the funeral.
+    """
+    from benefits.permissions import can_work_on_cases
+
+    if not can_work_on_cases(actor, person.commune_id):
+        raise _refuse_not_officer()
+    if person.date_of_death is None:
+        raise WorkflowError(
+            "not_dead",
+            "Hồ sơ của người này chưa có ngày mất; hãy cập nhật ngày mất trong hồ sơ cá nhân "
+            "trước khi ghi nhận hỗ trợ mai táng.",
+            "The person's record has no date of death; record it on the person's page before "
+            "the funeral support claim.",
+        )
+    decision = selectors.funeral_decision(person)
+    if decision is None or decision.status != DecisionStatus.ELIGIBLE:
+        raise WorkflowError(
+            "not_eligible",
+            "Theo kết quả xét trước ngày mất, người này không thuộc diện được hỗ trợ chi phí "
+            "mai táng.",
+            "By the last decision before their death, the person was not eligible for funeral "
+            "support.",
+        )
+    if (
+        Case.objects.filter(person_id=person.pk, policy_id=FUNERAL_POLICY)
+        .exclude(status=CaseStatus.ENDED)
+        .exists()
+    ):
+        raise WorkflowError(
+            "already_open",
+            "Đã có đề nghị hỗ trợ mai táng cho người này.",
+            "A funeral support claim already exists for this person.",
+        )
+    name = _claim_text(arranger_name, "arranger_name", 150)
+    relation = _claim_text(arranger_relation, "arranger_relation", 60)
+    try:
+        phone = phone_lib.normalise(arranger_phone or "")
+    except phone_lib.PhoneError as exc:
+        vi, en = str(exc).split(" / ", 1)
+        raise WorkflowError("bad_phone", vi, en) from exc
+    number = ""
+    if (arranger_personal_id or "").strip():
+        try:
+            number = personal_id_lib.parse(arranger_personal_id).number
+        except personal_id_lib.PersonalIdError as exc:
+            raise WorkflowError("bad_personal_id", exc.message_vi, exc.message_en) from exc
+    received = sorted(set(documents))
+    unknown = [d for d in received if d not in FuneralDocument.values]
+    if unknown:
+        raise WorkflowError(
+            "bad_document",
+            "Hãy chọn giấy tờ đã nhận trong danh sách.",
+            "Choose the documents received from the list.",
+        )
+    case = _case_open(
+        decision,
+        actor,
+        note=note,
+        details={"step": "funeral_claim", "decision": decision.pk, "documents": received},
+        request=request,
+        via=via,
+        start_month=person.date_of_death.replace(day=1),
+    )
+    FuneralClaim.objects.create(
+        case=case,
+        date_of_death=person.date_of_death,
+        arranger_name=name,
+        arranger_relation=relation,
+        arranger_phone=phone,
+        arranger_personal_id=number,
+        documents=received,
+    )
+    return case
+
+
 # --- payment lists ---------------------------------------------------------------------------
+
+
+LIST_PREFIX = {PaymentListKind.MONTHLY: "DS", PaymentListKind.ONE_OFF: "DS1L"}
+
+
+def _payees(cases: list[Case], month: date) -> dict[int, tuple[str, str, str]]:
+    """(name, personal ID, relation) of who is paid, for the cases not paid to the person: the
+    foster carer recorded in the month, or whoever arranged the funeral. Refuses a carer's
+    case without a carer."""
+    from people.models import SocialFact
+
+    carer_policies = {p.id for p in selectors.policy_set().policies if p.payee == "carer"}
+    fostered = [c.person_id for c in cases if c.policy_id in carer_policies]
+    payees: dict[int, tuple[str, str, str]] = {}
+    if fostered:
+        end = selectors.month_end(month)
+        facts = (
+            SocialFact.objects.filter(
+                person_id__in=fostered,
+                kind=SocialFact.Kind.FOSTERED,
+                value=True,
+                carer__isnull=False,
+                valid_from__lte=end,
+            )
+            .exclude(valid_to__lt=month)
+            .select_related("carer")
+            .order_by("person_id", "valid_from", "id")
+        )
+        carers = {f.person_id: f.carer for f in facts}  # the latest of the month wins
+        for case in cases:
+            if case.policy_id not in carer_policies:
+                continue
+            carer = carers.get(case.person_id)
+            if carer is None:
+                raise WorkflowError(
+                    "no_carer",
+                    f"Hồ sơ số {case.pk}: chưa ghi nhận người nhận nuôi dưỡng, chăm sóc; hãy cập "
+                    "nhật thông tin xã hội của người được chăm sóc hoặc chấm dứt hồ sơ.",
+                    f"Case {case.pk}: no foster carer is recorded; update the social facts of the "
+                    "person cared for, or end the case.",
+                )
+            payees[case.pk] = (carer.full_name, carer.personal_id or "", str(_("foster carer")))
+    claims = FuneralClaim.objects.filter(case__in=[c.pk for c in cases])
+    for claim in claims:
+        payees[claim.case_id] = (
+            claim.arranger_name,
+            claim.arranger_personal_id,
+            claim.arranger_relation,
+        )
+    return payees
 
 
 @transaction.atomic
@@ -592,57 +772,57 @@ def payment_list_create(
     commune_code: int,
     month: date,
     actor: User,
+    kind: str = PaymentListKind.MONTHLY,
     request: HttpRequest | None = None,
     via: str = "web",
 ) -> PaymentList:
-    """The payment list of a commune for a month: every approved case (not suspended, ended
-    or waiting for review) paid from that month or earlier and not yet on a list of that month.
+    """The payment list of a commune for a month.
 
-    A draft list of the same commune and month is rebuilt; once a list is paid, cases approved
-    later go on a supplementary list with the next sequence number.
+    A monthly list holds every approved case of a monthly policy (not suspended, ended or
+    waiting for review) paid from that month or earlier and not yet on a list of that month. A
+    one-off list holds the approved one-off claims (funeral support) never put on a list; its
+    amounts never enter a monthly list. Lines paid to someone else than the person (a foster
+    carer, whoever arranged a funeral) name them.
+
+    A draft list of the same commune, kind and month is rebuilt; once a list is paid, cases
+    approved later go on a supplementary list with the next sequence number.
     """
     from benefits.permissions import can_work_on_cases
 
     if not can_work_on_cases(actor, commune_code):
         raise _refuse_not_officer()
+    if kind not in PaymentListKind.values:
+        raise ValueError(f"unknown payment list kind {kind}")
     month = month.replace(day=1)
-    draft = (
-        PaymentList.objects.filter(
-            commune_id=commune_code, month=month, status=PaymentListStatus.DRAFT
-        )
-        .order_by("-sequence")
-        .first()
-    )
+    lists = PaymentList.objects.filter(commune_id=commune_code, kind=kind, month=month)
+    draft = lists.filter(status=PaymentListStatus.DRAFT).order_by("-sequence").first()
     now = timezone.now()
     if draft is not None:
         PaymentLine.objects.filter(payment_list=draft).delete()
         payment_list = draft
     else:
-        last = (
-            PaymentList.objects.filter(commune_id=commune_code, month=month)
-            .order_by("-sequence")
-            .values_list("sequence", flat=True)
-            .first()
-        )
+        last = lists.order_by("-sequence").values_list("sequence", flat=True).first()
         sequence = (last or 0) + 1
         payment_list = PaymentList.objects.create(
             commune_id=commune_code,
+            kind=kind,
             month=month,
             sequence=sequence,
-            number=f"DS-{commune_code}-{month:%Y%m}-{sequence:02d}",
+            number=f"{LIST_PREFIX[kind]}-{commune_code}-{month:%Y%m}-{sequence:02d}",
             created_by=actor,
             created_at=now,
         )
-    cases = (
-        Case.objects.filter(
-            commune_id=commune_code,
-            status=CaseStatus.APPROVED,
-            needs_review=False,
-            start_month__lte=month,
-        )
-        .exclude(payments__month=month)
-        .order_by("id")
+    approved = Case.objects.filter(
+        commune_id=commune_code, status=CaseStatus.APPROVED, needs_review=False
     )
+    if kind == PaymentListKind.MONTHLY:
+        approved = approved.filter(
+            policy_id__in=_monthly_policy_ids(), start_month__lte=month
+        ).exclude(payments__month=month)
+    else:
+        approved = approved.filter(policy_id__in=_one_off_policy_ids(), payments__isnull=True)
+    cases = list(approved.order_by("id"))
+    payees = _payees(cases, month)
     lines = PaymentLine.objects.bulk_create(
         PaymentLine(
             payment_list=payment_list,
@@ -650,10 +830,20 @@ def payment_list_create(
             month=month,
             policy_id=case.policy_id,
             amount=case.monthly_amount,
+            payee_name=payees.get(case.pk, ("", "", ""))[0],
+            payee_personal_id=payees.get(case.pk, ("", "", ""))[1],
+            payee_relation=payees.get(case.pk, ("", "", ""))[2][:60],
         )
         for case in cases
     )
     if not lines:
+        if kind == PaymentListKind.ONE_OFF:
+            raise WorkflowError(
+                "nothing_to_pay",
+                "Không có đề nghị hỗ trợ một lần (mai táng) nào đã phê duyệt mà chưa vào danh "
+                "sách chi trả.",
+                "No approved one-off claim (funeral support) is waiting for a payment list.",
+            )
         raise WorkflowError(
             "nothing_to_pay",
             f"Không có hồ sơ đã phê duyệt nào chưa được chi trả tháng {month:%m/%Y}.",
@@ -673,7 +863,7 @@ def payment_list_create(
         commune_code=commune_code,
         request=request,
         via=via,
-        details={"month": month.isoformat(), "lines": len(lines), "total": total},
+        details={"month": month.isoformat(), "kind": kind, "lines": len(lines), "total": total},
     )
     return payment_list
 
@@ -686,7 +876,8 @@ def payment_list_mark_paid(
     request: HttpRequest | None = None,
     via: str = "web",
 ) -> PaymentList:
-    """Record that the list was paid: each of its cases is paid for that month."""
+    """Record that the list was paid: each of its cases is paid for that month; the claims of
+    a one-off list are paid and closed."""
     from benefits.permissions import can_work_on_cases
 
     if not can_work_on_cases(actor, payment_list.commune_id):
@@ -707,12 +898,18 @@ def payment_list_mark_paid(
         now,
     )
     label = actor.full_name or actor.username
+    one_off = payment_list.kind == PaymentListKind.ONE_OFF
+    after = CaseStatus.PAID if one_off else CaseStatus.APPROVED
+    if one_off:
+        Case.objects.filter(
+            pk__in=payment_list.lines.values("case_id"), status=CaseStatus.APPROVED
+        ).update(status=CaseStatus.PAID, updated_at=now)
     CaseTransition.objects.bulk_create(
         CaseTransition(
             case_id=line.case_id,
             action="paid",
             from_status=CaseStatus.APPROVED,
-            to_status=CaseStatus.APPROVED,
+            to_status=after,
             actor=actor,
             actor_label=label,
             reason=f"{payment_list.number}: {format_vnd(line.amount)}",

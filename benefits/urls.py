@@ -8,6 +8,7 @@ urlpatterns = [
     path("decisions/", views.decision_list, name="decisions"),
     path("decisions/<int:pk>/propose/", views.decision_propose, name="decision_propose"),
     path("people/<int:pk>/", views.person_decisions, name="person_decisions"),
+    path("people/<int:pk>/funeral/", views.funeral_claim_new, name="funeral_claim_new"),
     path("cases/", views.case_list, name="cases"),
     path("cases/bulk/", views.case_bulk, name="case_bulk"),
     path("cases/propose/", views.propose_all, name="propose_all"),

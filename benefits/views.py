@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -18,12 +19,28 @@ from accounts.models import User
 from accounts.permissions import communes_for_user, role_required
 from accounts.services import audit_record
 from benefits import permissions, presenters, selectors, services
-from benefits.exports import FORMATS
-from benefits.forms import CASE_ACTIONS, CaseActionForm, CommuneForm, PaymentListForm, ScreenerForm
-from benefits.models import Case, CaseStatus, DecisionStatus, EndReason
+from benefits.exports import FORMATS, payee_text
+from benefits.forms import (
+    CASE_ACTIONS,
+    CaseActionForm,
+    CommuneForm,
+    FuneralClaimForm,
+    PaymentListForm,
+    ScreenerForm,
+)
+from benefits.models import (
+    Case,
+    CaseStatus,
+    DecisionStatus,
+    EndReason,
+    FuneralClaim,
+    FuneralDocument,
+    PaymentListKind,
+)
 from benefits.permissions import DECISION_ROLES
 from lib.money import format_vnd
 from lib.personal_id import mask
+from lib.phone import display as phone_display
 
 
 @never_cache
@@ -112,7 +129,67 @@ def person_decisions(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "benefits/person_decisions.html",
-        {"person": person, "masked_id": mask(person.personal_id or ""), "blocks": blocks},
+        {
+            "person": person,
+            "masked_id": mask(person.personal_id or ""),
+            "blocks": blocks,
+            "funeral": _funeral_state(person, officer, open_cases.get(services.FUNERAL_POLICY)),
+        },
+    )
+
+
+def _funeral_state(person: Any, officer: bool, case: Case | None) -> dict[str, Any] | None:
+    """What the person's page says about funeral support once the person has died."""
+    if person.date_of_death is None:
+        return None
+    decision = selectors.funeral_decision(person)
+    eligible = decision is not None and decision.status == DecisionStatus.ELIGIBLE
+    return {
+        "eligible": eligible,
+        "amount": format_vnd(decision.monthly_amount) if eligible else "",
+        "case": case,
+        "can_record": officer and eligible and case is None,
+    }
+
+
+@role_required(*DECISION_ROLES)
+def funeral_claim_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record who arranged the funeral of a person who died and was eligible for the support."""
+    user = _user(request)
+    person = permissions.get_person_for_decisions(user, pk)
+    decision = selectors.funeral_decision(person)
+    form = FuneralClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.funeral_claim_record(
+                person=person,
+                actor=user,
+                arranger_name=data["arranger_name"],
+                arranger_relation=data["arranger_relation"],
+                arranger_phone=data["arranger_phone"],
+                arranger_personal_id=data["arranger_personal_id"],
+                documents=data["documents"],
+                note=data["note"],
+                request=request,
+            )
+        except services.WorkflowError as exc:
+            _workflow_error(request, exc)
+        else:
+            messages.success(request, _("The claim is recorded. Another officer now reviews it."))
+            return redirect("benefits:case", pk=case.pk)
+    eligible = decision is not None and decision.status == DecisionStatus.ELIGIBLE
+    return render(
+        request,
+        "benefits/funeral_claim_form.html",
+        {
+            "person": person,
+            "masked_id": mask(person.personal_id or ""),
+            "form": form,
+            "amount": format_vnd(decision.monthly_amount) if eligible else "",
+            "eligible": eligible,
+            "can_act": permissions.can_work_on_cases(user, person.commune_id),
+        },
     )
 
 
@@ -136,6 +213,7 @@ STATUS_TABS = [
     ("approved", CaseStatus.APPROVED.label),
     ("suspended", CaseStatus.SUSPENDED.label),
     ("ended", CaseStatus.ENDED.label),
+    ("paid", CaseStatus.PAID.label),
     ("needs_review", gettext_lazy("Needs review")),
 ]
 
@@ -196,7 +274,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     policies = [
         (p.id, p.title_vi if vi else p.title_en)
         for p in selectors.policy_set().policies
-        if p.kind == "cash"
+        if p.kind in ("cash", "one_off")
     ]
     query = request.GET.copy()
     query.pop("page", None)
@@ -310,13 +388,15 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     officer = permissions.can_work_on_cases(user, case.commune_id)
     chairman = permissions.can_approve(user, case.commune_id)
+    claim = FuneralClaim.objects.filter(case=case).first()
     allowed = []
     if case.status == CaseStatus.PROPOSED and officer:
         allowed += ["review", "end"]
     elif case.status == CaseStatus.REVIEWED:
         allowed += ["approve", "end"] if chairman else (["end"] if officer else [])
     elif case.status == CaseStatus.APPROVED and chairman:
-        allowed += ["suspend", "end"]
+        # A one-off claim is paid once: nothing to suspend.
+        allowed += ["end"] if claim else ["suspend", "end"]
     elif case.status == CaseStatus.SUSPENDED and chairman:
         allowed += ["resume", "end"]
     if case.needs_review and officer and case.status != CaseStatus.ENDED:
@@ -333,6 +413,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "amount": format_vnd(case.monthly_amount),
             "masked_id": mask(case.person.personal_id or ""),
             "status_label": CaseStatus(case.status).label,
+            "claim": claim,
+            "documents": [FuneralDocument(d).label for d in claim.documents] if claim else [],
+            "arranger_phone": phone_display(claim.arranger_phone) if claim else "",
             "steps": steps,
             "payments": [
                 {"line": p, "amount": format_vnd(p.amount), "paid": p.payment_list.status == "paid"}
@@ -432,6 +515,7 @@ def payment_lists(request: HttpRequest) -> HttpResponse:
             created = services.payment_list_create(
                 commune_code=form.cleaned_data["commune"],
                 month=form.month_date(),
+                kind=form.cleaned_data["kind"] or PaymentListKind.MONTHLY,
                 actor=user,
                 request=request,
             )
@@ -477,7 +561,16 @@ def payment_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "payment_list": payment_list,
             "sheet": sheet,
             "rows": [
-                {"row": r, "masked_id": mask(r.personal_id), "amount": format_vnd(r.amount)}
+                {
+                    "row": r,
+                    "masked_id": mask(r.personal_id),
+                    "amount": format_vnd(r.amount),
+                    "payee": payee_text(
+                        replace(r, payee_personal_id=mask(r.payee_personal_id))
+                        if r.payee_personal_id
+                        else r
+                    ),
+                }
                 for r in sheet.rows
             ],
             "totals": [(t, n, format_vnd(a)) for t, n, a in sheet.totals],

@@ -1,6 +1,7 @@
 """`langso benefits ...`: payment lists and the chairman's approval right.
 
 langso benefits payment-list --commune 31825 --month 2026-11 --format pdf -o list.pdf
+langso benefits payment-list --commune 31825 --month 2026-11 --kind one_off -o funeral.pdf
 langso benefits approver grant USERNAME | revoke USERNAME | list
 """
 
@@ -17,7 +18,7 @@ from django.utils import translation
 from accounts.models import User
 from benefits import services
 from benefits.exports import FORMATS, ExportError
-from benefits.models import PaymentList, PaymentListStatus
+from benefits.models import PaymentList, PaymentListKind, PaymentListStatus
 from places.models import Commune
 
 
@@ -44,6 +45,12 @@ class Command(BaseCommand):
         pay.add_argument("--commune", type=int, required=True, help="commune code, e.g. 31825")
         pay.add_argument("--month", required=True, help="YYYY-MM")
         pay.add_argument("--format", choices=sorted(FORMATS), default="pdf")
+        pay.add_argument(
+            "--kind",
+            choices=sorted(PaymentListKind.values),
+            default=PaymentListKind.MONTHLY,
+            help="monthly support (default) or one-off support (funeral claims)",
+        )
         pay.add_argument("-o", "--output", required=True, help="file to write")
         pay.add_argument(
             "--by",
@@ -75,7 +82,9 @@ class Command(BaseCommand):
                 f"No commune has code {options['commune']}; check the code."
             )
         found = (
-            PaymentList.objects.filter(commune_id=options["commune"], month=month)
+            PaymentList.objects.filter(
+                commune_id=options["commune"], kind=options["kind"], month=month
+            )
             .order_by("-sequence")
             .first()
         )
@@ -83,7 +92,11 @@ class Command(BaseCommand):
             actor = self.officer(options.get("by"))
             try:
                 found = services.payment_list_create(
-                    commune_code=options["commune"], month=month, actor=actor, via="cli"
+                    commune_code=options["commune"],
+                    month=month,
+                    kind=options["kind"],
+                    actor=actor,
+                    via="cli",
                 )
             except services.WorkflowError as exc:
                 raise CommandError(str(exc)) from exc
