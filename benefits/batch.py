@@ -159,11 +159,13 @@ def _status_column(index: int) -> str:
     return f"s{index}"
 
 
-def _conditions_json(plan: _Plan, policy: ir.Policy, table: str) -> exp.Expression:
+def _conditions_json(
+    plan: _Plan, policy: ir.Policy, values: dict[str, exp.Expression]
+) -> exp.Expression:
     """{condition_id: true|false|null} built in SQL, in the policy's order."""
     args: list[exp.Expression] = []
     for cond in policy.conditions:
-        value = plan.condition(policy.id, cond.id, table)
+        value = values[cond.id].copy()
         if plan.dialect == "sqlite":
             word = exp.Case(
                 ifs=[
@@ -200,10 +202,10 @@ def digest_sql(
     return _concat(*parts, *codes) if codes else _concat(*parts)
 
 
-def _codes(plan: _Plan, policy: ir.Policy, table: str) -> list[exp.Expression]:
+def _codes(policy: ir.Policy, values: dict[str, exp.Expression]) -> list[exp.Expression]:
     codes: list[exp.Expression] = []
     for cond in sorted(policy.conditions, key=lambda c: c.id):
-        value = plan.condition(policy.id, cond.id, table)
+        value = values[cond.id].copy()
         codes.append(
             exp.Case(
                 ifs=[
@@ -257,14 +259,16 @@ def _changes(
     digest than the current decision's."""
     d = plan.dialect
     status_code = _c(_status_column(index), "r")
-    status = exp.Case(
-        ifs=[
-            exp.If(this=_eq(status_code.copy(), _n(code)), true=_s(text))
-            for code, text in STATUS_TEXT.items()
-            if code != INELIGIBLE
-        ],
-        default=_s("ineligible"),
+    # Eligible or needing information now, or holding a current decision of this policy.
+    bit = exp.BitwiseAnd(this=_c(_held_column(index), "r"), expression=_n(_held_bit(index)))
+    relevant = exp.paren(
+        exp.or_(
+            exp.NEQ(this=status_code.copy(), expression=_n(INELIGIBLE)),
+            exp.NEQ(this=exp.paren(bit), expression=_n(0)),
+        )
     )
+    same_person = _eq(_c("person_id", "c"), _c("person_id", "r"))
+    this_policy = _eq(_c("policy_id", "c"), _s(policy.id))
     amount = exp.Case(
         ifs=[
             exp.If(
@@ -274,49 +278,65 @@ def _changes(
         ],
         default=exp.cast(exp.Null(), "bigint"),
     )
+    keys = {cond.id: f"k{n}" for n, cond in enumerate(policy.conditions)}
+    # Each condition is evaluated once per person, in a subquery that OFFSET 0 keeps from being
+    # merged into the outer query (which would evaluate it again for the JSON and the digest).
+    # The scan tests two numbers per person; only the relevant people are looked up among this
+    # policy's current decisions.
+    inner = (
+        exp.select(
+            _c("person_id", "r"),
+            _c("commune_id", "r"),
+            exp.alias_(status_code.copy(), "s", quoted=True),
+            exp.alias_(amount, "amount", quoted=True),
+            exp.alias_(_c("status", "c"), "held_status", quoted=True),
+            exp.alias_(_c("decision_id", "c"), "held_id", quoted=True),
+            exp.alias_(_c("digest", "c"), "held_digest", quoted=True),
+            *(
+                exp.alias_(plan.condition(policy.id, cid, "r"), key, quoted=True)
+                for cid, key in keys.items()
+            ),
+        )
+        .from_(_t(RESULTS_TABLE, "r"))
+        .join(_current(), on=exp.and_(this_policy, same_person), join_type="left")
+        .where(relevant)
+        .offset(0)
+    )
+    values: dict[str, exp.Expression] = {cid: _c(key, "q") for cid, key in keys.items()}
+    status = exp.Case(
+        ifs=[
+            exp.If(this=_eq(_c("s", "q"), _n(code)), true=_s(text))
+            for code, text in STATUS_TEXT.items()
+            if code != INELIGIBLE
+        ],
+        default=_s("ineligible"),
+    )
     digest = digest_sql(
         status=status,
-        amount=amount,
-        commune=_c("commune_id", "r"),
+        amount=_c("amount", "q"),
+        commune=_c("commune_id", "q"),
         version=policy.version,
-        codes=_codes(plan, policy, "r"),
+        codes=_codes(policy, values),
     )
     columns = [
         _next_id(d),
-        _c("person_id", "r"),
-        _c("commune_id", "r"),
+        _c("person_id", "q"),
+        _c("commune_id", "q"),
         _s(policy.id),
-        status,
-        exp.Coalesce(this=_c("status", "c"), expressions=[_s("")]),
-        amount,
-        _conditions_json(plan, policy, "r"),
+        status.copy(),
+        exp.Coalesce(this=_c("held_status", "q"), expressions=[_s("")]),
+        _c("amount", "q"),
+        _conditions_json(plan, policy, values),
         _s(policy.version),
         _json_literal(params, d),
-        _c("decision_id", "c"),
+        _c("held_id", "q"),
         digest,
     ]
-    # Eligible or needing information now, or holding a current decision of this policy.
-    bit = exp.BitwiseAnd(this=_c(_held_column(index), "r"), expression=_n(_held_bit(index)))
-    relevant = exp.paren(
-        exp.or_(
-            exp.NEQ(this=status_code.copy(), expression=_n(INELIGIBLE)),
-            exp.NEQ(this=exp.paren(bit), expression=_n(0)),
-        )
-    )
     differs = exp.or_(
-        exp.Is(this=_c("digest", "c"), expression=exp.Null()),
-        exp.NEQ(this=_c("digest", "c"), expression=digest.copy()),
+        exp.Is(this=_c("held_digest", "q"), expression=exp.Null()),
+        exp.NEQ(this=_c("held_digest", "q"), expression=digest.copy()),
     )
-    same_person = _eq(_c("person_id", "c"), _c("person_id", "r"))
-    this_policy = _eq(_c("policy_id", "c"), _s(policy.id))
-    # The scan tests two numbers per person; only the relevant people are looked up among this
-    # policy's current decisions.
-    select = (
-        exp.select(*columns)
-        .from_(_t(RESULTS_TABLE, "r"))
-        .join(_current(), on=exp.and_(this_policy, same_person), join_type="left")
-        .where(exp.and_(relevant, exp.paren(differs)))
-    )
+    select = exp.select(*columns).from_(inner.subquery("q")).where(differs)
     return [_insert_changes(select).sql(dialect=d)]
 
 
