@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +15,7 @@ from accounts.api_auth import session_auth, token_or_session
 from accounts.permissions import get_commune_for_user
 from accounts.services import audit_record
 from benefits import permissions, selectors, services
+from benefits.exports import payee_text
 from benefits.forms import EARLIEST
 from lib.personal_id import mask
 
@@ -210,7 +212,7 @@ class BenefitCaseOut(Schema):
     full_name: str
     commune_code: int
     policy_id: str
-    status: Literal["proposed", "reviewed", "approved", "suspended", "ended"]
+    status: Literal["proposed", "reviewed", "approved", "suspended", "ended", "paid"]
     monthly_amount: int = Field(description="Đồng a month")
     start_month: dt.date = Field(description="First day of the first month paid")
     needs_review: bool
@@ -245,12 +247,16 @@ class PaymentLineOut(Schema):
     village: str
     policy_title: str
     amount: int
+    paid_to: str = Field(
+        "", description="Who receives it when not the person: foster carer or funeral arranger."
+    )
 
 
 class PaymentListOut(Schema):
     id: int
     number: str
     commune_code: int
+    kind: Literal["monthly", "one_off"]
     month: dt.date
     status: Literal["draft", "paid"]
     total: int
@@ -265,6 +271,9 @@ class PaymentListDetailOut(PaymentListOut):
 class PaymentListIn(Schema):
     commune_code: int
     month: str = Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")
+    kind: Literal["monthly", "one_off"] = Field(
+        "monthly", description="Monthly support, or one-off support (funeral claims)."
+    )
 
 
 def _case_out(case: Any) -> dict[str, Any]:
@@ -413,6 +422,7 @@ def _list_out(payment_list: Any) -> dict[str, Any]:
         "id": payment_list.pk,
         "number": payment_list.number,
         "commune_code": payment_list.commune_id,
+        "kind": payment_list.kind,
         "month": payment_list.month,
         "status": payment_list.status,
         "total": payment_list.total,
@@ -457,6 +467,11 @@ def payment_list_detail(request: HttpRequest, list_id: int) -> dict[str, Any]:
                 "village": r.village,
                 "policy_title": r.policy_title,
                 "amount": r.amount,
+                "paid_to": payee_text(
+                    replace(r, payee_personal_id=mask(r.payee_personal_id))
+                    if r.payee_personal_id
+                    else r
+                ),
             }
             for r in sheet.rows
         ],
@@ -486,6 +501,7 @@ def payment_list_create(request: HttpRequest, payload: PaymentListIn) -> Any:
         payment_list = services.payment_list_create(
             commune_code=payload.commune_code,
             month=dt.date(year, month, 1),
+            kind=payload.kind,
             actor=request.user,  # type: ignore[arg-type]
             request=request,
             via="api",

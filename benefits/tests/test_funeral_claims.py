@@ -212,3 +212,25 @@ def test_it_prints_the_one_off_list_from_the_command_line(
     )
     assert out.getvalue().startswith("DS1L-31825-202612-01")
     assert "Thạch Văn Sơn" in target.read_text(encoding="utf-8-sig")
+
+
+def test_it_makes_a_one_off_list_through_the_api(
+    deceased: Any, people_: dict[str, Any], officer_b: Any, client: Any
+) -> None:
+    import json
+
+    case = _claim(deceased, people_["officer"])
+    services.case_review(case=case, actor=people_["reviewer"])
+    services.case_approve(case=case, actor=people_["chairman"])
+    body = json.dumps({"commune_code": 31825, "month": "2026-12", "kind": "one_off"})
+    login(client, officer_b)
+    refused = client.post("/api/v1/benefits/payment-lists", body, content_type="application/json")
+    assert refused.status_code in (403, 404)
+    login(client, people_["officer"])
+    created = client.post("/api/v1/benefits/payment-lists", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert created.json()["kind"] == "one_off"
+    detail = client.get(f"/api/v1/benefits/payment-lists/{created.json()['id']}").json()
+    assert detail["lines"][0]["paid_to"] == "Thạch Văn Sơn (con trai)"
+    shown = client.get(f"/api/v1/benefits/cases/{case.pk}").json()
+    assert shown["status"] == "approved"
