@@ -1,7 +1,9 @@
-"""Plain bulk INSERTs for the readings path, on SQLite and PostgreSQL alike.
+"""Bulk writes and batch lookups for the readings path, on SQLite and PostgreSQL alike.
 
 bulk_create prepares every field of every row through the query compiler, which for a batch of
-a thousand readings costs more than the database's own work. Here the rows are plain values.
+a thousand readings costs more than the database's own work. Here the rows are plain values:
+insert_rows adds them, update_rows sets columns by primary key, and any_of filters on a batch's
+thousand ids or keys without a placeholder for each.
 
 On PostgreSQL the rows go in with COPY, their ids drawn from the table's sequence first: a
 multi-row INSERT of a thousand rows carries twelve thousand placeholders, which the driver
