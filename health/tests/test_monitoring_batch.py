@@ -58,14 +58,20 @@ def test_it_keeps_a_batchs_query_count_flat_as_the_batch_grows(  # type: ignore[
         consented(make_person(commune_a, f"Người Thử {n}"), officer_a).personal_id
         for n in range(30)
     ]
-    # Half of them high enough to open an alert and a task each.
-    small = [reading(pid, n, systolic=165 if n % 2 else 120) for n, pid in enumerate(people[:4])]
+
+    def batch(first: int, last: int) -> list[dict]:
+        # Every other person high enough to open an alert and a task.
+        return [
+            reading(people[n], 1000 * first + n, systolic=165 if n % 2 else 120)
+            for n in range(first, last)
+        ]
+
+    # Alerts already open for two of them, so that both batches open some and refresh others.
+    post(client, token, [reading(people[1], 90, systolic=165), reading(people[21], 91, 165)])
     with django_assert_max_num_queries(30) as few:
-        assert post(client, token, small).status_code == 200
-    large = [reading(pid, 100 + n, systolic=165 if n % 2 else 120) for n, pid in enumerate(people)]
+        assert post(client, token, batch(0, 4)).json()["accepted"] == 4
     with django_assert_max_num_queries(len(few.captured_queries)):
-        body = post(client, token, large).json()
-    assert body["accepted"] == 30
+        assert post(client, token, batch(4, 30)).json()["accepted"] == 26
     assert Alert.objects.count() == 15
     assert CareTask.objects.count() == 15
 
