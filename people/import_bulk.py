@@ -998,30 +998,38 @@ def _reserve_ids(model: type[Any], count: int) -> list[int]:
 
 
 def _load(model: type[Any], batches: Iterator[Any]) -> None:
-    """Arrow batches whose columns are named after `model`'s columns, into its table."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    for batch in batches:
-        if batch.num_rows == 0:
-            continue
-        names = ", ".join(connection.ops.quote_name(n) for n in batch.schema.names)
-        if connection.vendor == "postgresql":
-            import pyarrow.csv as pa_csv
+    """Arrow batches whose columns are named after `model`'s columns, into its table.
 
-            buffer = io.BytesIO()
-            pa_csv.write_csv(
-                batch, buffer, pa_csv.WriteOptions(include_header=False, quoting_style="needed")
-            )
-            with connection.cursor() as wrapper:
-                statement = f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)"  # noqa: S608
-                with wrapper.cursor.copy(statement) as copy:
-                    copy.write(buffer.getbuffer())
-            continue
-        values = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-        for i, field in enumerate(batch.schema):
-            if str(field.type).startswith("date"):
-                values[i] = [None if v is None else v.isoformat() for v in values[i]]
-        marks = ", ".join(["?"] * batch.num_columns)
+    On PostgreSQL one COPY takes all the batches, each formatted as CSV by Arrow; a writer
+    thread sends them, so that the server stores one batch while the next is prepared.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    iterator = (b for b in batches if b.num_rows)
+    first = next(iterator, None)
+    if first is None:
+        return
+    names = ", ".join(connection.ops.quote_name(n) for n in first.schema.names)
+    if connection.vendor == "postgresql":
+        import pyarrow.csv as pa_csv
+        from psycopg.copy import QueuedLibpqWriter
+
+        options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+        statement = f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)"  # noqa: S608
         with connection.cursor() as wrapper:
+            cursor = wrapper.cursor
+            with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+                for batch in itertools.chain([first], iterator):
+                    buffer = io.BytesIO()
+                    pa_csv.write_csv(batch, buffer, options)
+                    copy.write(buffer.getvalue())
+        return
+    marks = ", ".join(["?"] * first.num_columns)
+    with connection.cursor() as wrapper:
+        for batch in itertools.chain([first], iterator):
+            values = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+            for i, field in enumerate(batch.schema):
+                if str(field.type).startswith("date"):
+                    values[i] = [None if v is None else v.isoformat() for v in values[i]]
             wrapper.cursor.executemany(
                 f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
                 list(zip(*values, strict=True)),

@@ -3,6 +3,8 @@ where it does not apply)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from people import import_bulk
