@@ -6,9 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.db import IntegrityError
 
 from people import import_bulk
+from people.models import Person
+from people.tests.helpers import pid, read_rejects, row, write_csv
 from people.tests.test_import import *  # noqa: F403
+from people.tests.test_import import run_import
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +24,7 @@ def _bulk_path(monkeypatch: pytest.MonkeyPatch) -> None:
 # on the bulk path, and the outcome must be the same.
 
 
-def test_it_keeps_good_rows_when_the_database_refuses_one(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]  # noqa: F405
+def test_it_keeps_good_rows_when_the_database_refuses_one(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from people.importing import Importer
 
     original_write = Importer._write
@@ -28,18 +32,18 @@ def test_it_keeps_good_rows_when_the_database_refuses_one(tmp_path: Path, monkey
 
     def refuse_line_3(self, items, households):  # type: ignore[no-untyped-def]
         if any(i.raw.line == 3 for i in items):
-            raise IntegrityError("simulated constraint failure")  # noqa: F405
+            raise IntegrityError("simulated constraint failure")
         return original_write(self, items, households)
 
     def refuse_the_part(self, *args):  # type: ignore[no-untyped-def]
         original_part(self, *args)
-        raise IntegrityError("simulated constraint failure")  # noqa: F405
+        raise IntegrityError("simulated constraint failure")
 
     monkeypatch.setattr(Importer, "_write", refuse_line_3)
     monkeypatch.setattr(import_bulk.BulkLoad, "_write_part", refuse_the_part)
-    result = run_import(write_csv(tmp_path / "db.csv", [row(), row(), row()]))  # noqa: F405
+    result = run_import(write_csv(tmp_path / "db.csv", [row(), row(), row()]))
     assert (result.counts.inserted, result.counts.rejected) == (2, 1)
-    (rejected,) = read_rejects(result.rejects_path)  # noqa: F405
+    (rejected,) = read_rejects(result.rejects_path)
     assert rejected["line"] == "3" and rejected["reason_code"] == "database_error"
 
 
@@ -47,10 +51,10 @@ def test_it_updates_a_person_written_meanwhile_during_a_first_load(  # type: ign
     tmp_path: Path,
     make_person,
     commune_a,
-    monkeypatch,  # noqa: F405
+    monkeypatch,
 ) -> None:
     """Someone writes a person of the file between the checks and the bulk write."""
-    number = pid()  # noqa: F405
+    number = pid()
     original = import_bulk.BulkLoad.write
     written: list[int] = []
 
@@ -59,6 +63,6 @@ def test_it_updates_a_person_written_meanwhile_during_a_first_load(  # type: ign
         return original(self, **kwargs)
 
     monkeypatch.setattr(import_bulk.BulkLoad, "write", someone_adds_a_person)
-    result = run_import(write_csv(tmp_path / "first.csv", [row(), row(personal_id=number)]))  # noqa: F405
+    result = run_import(write_csv(tmp_path / "first.csv", [row(), row(personal_id=number)]))
     assert (result.counts.inserted, result.counts.updated, result.counts.rejected) == (1, 1, 0)
-    assert Person.objects.get(pk=written[0]).full_name == "Thạch Thị Sà Quân"  # noqa: F405
+    assert Person.objects.get(pk=written[0]).full_name == "Thạch Thị Sà Quân"
