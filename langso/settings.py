@@ -91,13 +91,16 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the lock at BEGIN (no deadlock on upgrade), readers never wait for writers
-    # (WAL), and a busy writer is waited for instead of failing at once.
+    # (WAL), and a busy writer is waited for instead of failing at once. Reads go through a
+    # memory map (256 MiB) rather than a fresh page cache per connection: a connection is opened
+    # per request, and reading a large readings table cold cost a sixth of a batch's time.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            " PRAGMA mmap_size=268435456;"
         ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
