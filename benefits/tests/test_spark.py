@@ -59,6 +59,12 @@ def test_it_passes_every_golden_test_on_spark(spark: Any, policies: ir.PolicySet
     assert report.backends == ("python", "spark")
 
 
+def test_it_runs_the_golden_tests_on_spark_from_the_policies_command(spark: Any) -> None:
+    out = StringIO()
+    call_command("policies", "check", "--spark", stdout=out)
+    assert "spark; 0 failures" in out.getvalue()
+
+
 def _folder(
     path: Path,
     *,

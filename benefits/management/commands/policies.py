@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from benefits.rules import POLICY_DIR
+from benefits.rules import POLICY_DIR, sparkrun
 from benefits.rules.golden import run_golden
 from benefits.rules.loader import PolicyError, load_directory
 
@@ -22,6 +23,16 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         check = sub.add_parser("check", help="compile every policy and run its golden tests")
         check.add_argument("--dir", default=str(POLICY_DIR), help="folder of policy files")
+        check.add_argument(
+            "--spark",
+            action="store_true",
+            help="also run the golden tests on a local Spark session (needs langso[spark])",
+        )
+        check.add_argument(
+            "--spark-log",
+            default=str(Path(tempfile.gettempdir()) / "langso-policies-spark.log"),
+            help="where the Spark JVM writes its own output",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -38,11 +49,21 @@ class Command(BaseCommand):
 
             extra["postgres"] = ("postgres", run)
         report = run_golden(policies, extra=extra)  # type: ignore[arg-type]
-        for failure in report.failures:
+        backends = list(report.backends)
+        failures = list(report.failures)
+        if options["spark"]:
+            try:
+                spark = sparkrun.spark_session(Path(options["spark_log"]))
+            except sparkrun.SparkUnavailable as exc:
+                raise CommandError(str(exc)) from exc
+            spark_report = sparkrun.run_golden_spark(spark, policies)
+            backends.append("spark")
+            failures += spark_report.failures
+        for failure in failures:
             self.stderr.write(str(failure))
         self.stdout.write(
             f"{len(policies.policies)} policies, {report.tests} golden tests, "
-            f"back-ends: {', '.join(report.backends)}; {len(report.failures)} failures"
+            f"back-ends: {', '.join(backends)}; {len(failures)} failures"
         )
-        if report.failures:
-            raise CommandError(f"{len(report.failures)} golden test failure(s)")
+        if failures:
+            raise CommandError(f"{len(failures)} golden test failure(s)")
