@@ -1428,6 +1428,8 @@ def person_merge(
         if c.withdrawn_at is not None or c.purpose not in active_purposes
     ]
     disabilities = list(Disability.objects.filter(person=merged).values_list("pk", flat=True))
+    # Whoever the merged record fosters is fostered by the kept one.
+    carer_of = list(SocialFact.objects.filter(carer=merged).values_list("pk", flat=True))
     # Claim the merged record with a conditional update, so two officers cannot both merge it.
     claimed = Person.objects.filter(pk=merged.pk, merged_into__isnull=True).update(
         personal_id=None if "personal_id" in filled else merged.personal_id,
@@ -1445,6 +1447,7 @@ def person_merge(
     SocialFact.objects.filter(pk__in=facts).update(person=kept)
     Consent.objects.filter(pk__in=consents).update(person=kept)
     Disability.objects.filter(pk__in=disabilities).update(person=kept)
+    SocialFact.objects.filter(pk__in=carer_of).update(carer=kept)
     merge = PersonMerge.objects.create(
         kept=kept,
         merged=merged,
@@ -1454,7 +1457,12 @@ def person_merge(
         snapshot={
             "kept_before": kept_before,
             "merged_before": merged_before,
-            "moved": {"facts": facts, "consents": consents, "disabilities": disabilities},
+            "moved": {
+                "facts": facts,
+                "consents": consents,
+                "disabilities": disabilities,
+                "carer_of": carer_of,
+            },
         },
     )
     changes = {
@@ -1533,6 +1541,7 @@ def person_merge_undo(
     Disability.objects.filter(pk__in=moved.get("disabilities", []), person=kept).update(
         person=merged
     )
+    SocialFact.objects.filter(pk__in=moved.get("carer_of", []), carer=kept).update(carer=merged)
     for person, other in ((kept, merged), (merged, kept)):
         _history(
             kind=HistoryEntry.Kind.MERGE_UNDONE,

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from conftest import login
 from people import services
-from people.models import Consent, Disability, HistoryEntry, Person, PersonMerge
+from people.models import Consent, Disability, HistoryEntry, Person, PersonMerge, SocialFact
 from people.tests.helpers import pid
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +163,27 @@ def test_the_duplicates_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("people:duplicates"))
     assert len(response.context["groups"]) == 15
+
+
+def test_a_merge_moves_foster_care_to_the_kept_record_and_undo_moves_it_back(
+    officer_a, make_person, commune_a
+) -> None:  # type: ignore[no-untyped-def]
+    kept = make_person(commune_a, "Lò Thị Mai", personal_id=None, legacy_id="361234568")
+    merged = make_person(commune_a, "Lo Thi Mai", personal_id=pid(), legacy_id="")
+    child = make_person(commune_a, "Lò Văn Nhỏ", personal_id=pid(), date_of_birth=date(2020, 5, 1))
+    services.social_facts_update(
+        person=child,
+        actor=officer_a,
+        reason="Quyết định nhận chăm sóc số 5/QĐ-UBND",
+        values={"in_foster_care": merged.personal_id},
+    )
+    fact = SocialFact.objects.get(person=child, kind="in_foster_care")
+    assert fact.carer_id == merged.pk
+
+    merge = services.person_merge(kept=kept, merged=merged, actor=officer_a, reason="Trùng")
+    fact.refresh_from_db()
+    assert fact.carer_id == kept.pk
+
+    services.person_merge_undo(merge=merge, actor=officer_a, reason="Nhầm")
+    fact.refresh_from_db()
+    assert fact.carer_id == merged.pk
