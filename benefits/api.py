@@ -229,6 +229,18 @@ class BenefitCaseProposeIn(Schema):
     reason: str = ""
 
 
+class FuneralClaimIn(Schema):
+    person_id: int = Field(description="The registry id of the person who died")
+    arranger_name: str = Field(max_length=150, description="Who arranged the funeral")
+    arranger_relation: str = Field(max_length=60, description="Their relation to the deceased")
+    arranger_phone: str = Field(max_length=20)
+    arranger_personal_id: str = Field("", max_length=12, description="If known")
+    documents: list[Literal["death_record", "claim_form", "arranger_id"]] = Field(
+        default_factory=list, description="Documents received"
+    )
+    note: str = Field("", max_length=500)
+
+
 class BenefitCaseStepIn(Schema):
     action: Literal["review", "approve", "suspend", "resume", "end", "clear"]
     reason: str = Field("", max_length=400, description="Needed to suspend, resume, end or clear")
@@ -374,6 +386,39 @@ def case_propose(request: HttpRequest, payload: BenefitCaseProposeIn) -> Any:
             decision=decision,
             actor=request.user,  # type: ignore[arg-type]
             reason=payload.reason,
+            request=request,
+            via="api",
+        )
+    except services.WorkflowError as exc:
+        return _workflow_refusal(request, exc)
+    return Status(201, _case_out(case))
+
+
+@router.post(
+    "/funeral-claims",
+    response={201: BenefitCaseOut},
+    auth=[session_auth],
+    summary="Record the funeral support claim of a person who died",
+    description=(
+        "The person must have a date of death and an eligible funeral-support decision from a "
+        "run on or before it; the amount is that decision's. The claim is a one-off case that "
+        "another officer reviews and the chairman approves, paid on the commune's one-off "
+        "payment list to whoever arranged the funeral. Refusals answer 403 (not allowed) or "
+        "409 (no date of death, not eligible, a claim already open, bad contact details)."
+    ),
+)
+def funeral_claim_create(request: HttpRequest, payload: FuneralClaimIn) -> Any:
+    person = permissions.get_person_for_decisions(request.user, payload.person_id)  # type: ignore[arg-type]
+    try:
+        case = services.funeral_claim_record(
+            person=person,
+            actor=request.user,  # type: ignore[arg-type]
+            arranger_name=payload.arranger_name,
+            arranger_relation=payload.arranger_relation,
+            arranger_phone=payload.arranger_phone,
+            arranger_personal_id=payload.arranger_personal_id,
+            documents=payload.documents,
+            note=payload.note,
             request=request,
             via="api",
         )

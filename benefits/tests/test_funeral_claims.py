@@ -234,3 +234,39 @@ def test_it_makes_a_one_off_list_through_the_api(
     assert detail["lines"][0]["paid_to"] == "Thạch Văn Sơn (con trai)"
     shown = client.get(f"/api/v1/benefits/cases/{case.pk}").json()
     assert shown["status"] == "approved"
+
+
+def test_it_records_a_claim_through_the_api(
+    deceased: Any, people_: dict[str, Any], officer_b: Any, health_worker_a: Any, client: Any
+) -> None:
+    import json
+
+    body = json.dumps({"person_id": deceased.pk, **ARRANGER})
+    for outsider in (officer_b, health_worker_a):
+        login(client, outsider)
+        refused = client.post(
+            "/api/v1/benefits/funeral-claims", body, content_type="application/json"
+        )
+        assert refused.status_code in (403, 404)
+    assert not Case.objects.filter(policy_id="funeral_support").exists()
+    login(client, people_["officer"])
+    created = client.post("/api/v1/benefits/funeral-claims", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert (created.json()["policy_id"], created.json()["status"]) == (
+        "funeral_support",
+        "proposed",
+    )
+    assert created.json()["monthly_amount"] == 10_000_000
+    again = client.post("/api/v1/benefits/funeral-claims", body, content_type="application/json")
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "already_open"
+    bad = json.dumps({"person_id": deceased.pk, **ARRANGER, "documents": ["passport"]})
+    assert (
+        client.post(
+            "/api/v1/benefits/funeral-claims", bad, content_type="application/json"
+        ).status_code
+        == 422
+    )
+    case = Case.objects.get(policy_id="funeral_support")
+    assert case.funeral_claim.arranger_name == "Thạch Văn Sơn"
+    assert AuditEntry.objects.filter(via="api", object_id=str(case.pk)).exists()
