@@ -30,6 +30,7 @@ differently.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import itertools
@@ -98,9 +99,13 @@ FACT_CELLS = (
     "monthly_pension_vnd",
     *BOOLEAN_FACTS,
 )
-# Every character str.strip() removes: a cell that starts or ends with one of them is left
-# to the importer, so that SQL never has to strip.
-WHITESPACE = "".join(ch for ch in map(chr, range(sys.maxunicode + 1)) if ch.isspace())
+
+
+@functools.cache
+def whitespace() -> str:
+    """Every character str.strip() removes: a cell that starts or ends with one of them is
+    left to the importer, so that SQL never has to strip."""
+    return "".join(ch for ch in map(chr, range(sys.maxunicode + 1)) if ch.isspace())
 
 
 class BulkUnavailable(Exception):
@@ -489,7 +494,7 @@ class BulkLoad:
         con.unregister("existing_households_arrow")
 
         prefixes = "[" + ", ".join(_sql_text(p) for p in pid_lib.PROVINCE_PREFIXES) + "]"
-        ws = _sql_text(WHITESPACE)
+        ws = _sql_text(whitespace())
         flags = ", ".join(f"f.flag_{c}" for c in BOOLEAN_FACTS)
         con.execute(
             f"""
@@ -1097,11 +1102,13 @@ def feed(importer: Importer, extract: Extract, *, method: str | None = None) -> 
     if not wants_bulk(extract, method or DEFAULT_METHOD):
         importer.feed(extract.records())
         return
+    import duckdb
+
     try:
         bulk = BulkLoad(
             extract, today=importer.today, actor=importer.actor, via=importer.run.source
         )
-    except BulkUnavailable:
+    except (BulkUnavailable, duckdb.Error):
         importer.feed(extract.records())
         return
     try:
@@ -1110,7 +1117,9 @@ def feed(importer: Importer, extract: Extract, *, method: str | None = None) -> 
                 existing_ids=existing_personal_ids(),
                 existing_households=existing_household_codes(),
             )
-        except BulkUnavailable:
+        except (BulkUnavailable, duckdb.Error):
+            # What DuckDB could not do, the importer does; the villages made meanwhile count.
+            importer.counts.villages_created += bulk.villages_created
             importer.feed(extract.records())
             return
         counts, _failed = bulk.write(run=importer.run, actor=importer.actor, now=importer.now)

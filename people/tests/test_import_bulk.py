@@ -400,3 +400,17 @@ def test_auto_leaves_small_files_and_known_people_to_the_importer(tmp_path: Path
     assert not import_bulk.wants_bulk(Extract(small))
     assert import_bulk.wants_bulk(Extract(small), "bulk")
     assert not import_bulk.wants_bulk(Extract(small), "rows")
+
+
+def test_it_falls_back_to_the_importer_when_duckdb_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+
+    def fail(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise duckdb.OutOfMemoryException("simulated")
+
+    monkeypatch.setattr(import_bulk.BulkLoad, "classify", fail)
+    path = write_csv(tmp_path / "x.csv", [row(), row(commune_code="99999")])
+    result = services.population_import(path=path, method="bulk")
+    assert (result.counts.inserted, result.counts.rejected) == (1, 1)
