@@ -736,31 +736,44 @@ def statements(
     return build, [*find, *([ended] if ended else [])]
 
 
-def _secondary_indexes_dropped(cursor: Any) -> list[str]:
+def _indexes_dropped(cursor: Any) -> list[str]:
     """On a province's first run (no decision stored yet), drop the decisions' secondary
-    indexes and return the statements that build them again after the insert.
+    indexes and the current decisions' primary key, and return the statements that build them
+    again after the writes.
 
     Building an index over the written rows costs less than updating it for every row (at a
-    million people, 2.3 of the insert's 3.6 CPU seconds). DROP INDEX locks the decisions until
-    the run commits, but there is nothing yet to read, and the run holds the current decisions
-    locked, so no other run can write meanwhile. DDL is transactional on PostgreSQL: a failed
-    run rolls the drop back with everything else. The primary key and the indexes behind
-    constraints stay."""
-    table = Decision._meta.db_table
-    if Decision.objects.exists():
+    million people, 2.3 of the decisions' 3.6 CPU seconds). DROP INDEX locks the decisions (and
+    dropping the key the current decisions) until the run commits, but there is nothing yet to
+    read, only runs read the current decisions, and the run holds them locked, so no other run
+    can write meanwhile. DDL is transactional on PostgreSQL: a failed run rolls the drop back
+    with everything else. The decisions' primary key stays."""
+    if Decision.objects.exists() or CurrentDecision.objects.exists():
         return []
+    decisions = f'"{Decision._meta.db_table}"'
+    current = f'"{CurrentDecision._meta.db_table}"'
     cursor.execute(
         "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
         " JOIN pg_class i ON i.oid = x.indexrelid"
         " WHERE x.indrelid = %s::regclass"
         " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)"
         " ORDER BY i.relname",
-        [f'"{table}"'],
+        [decisions],
     )
     indexes = cursor.fetchall()
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = %s::regclass AND contype = 'p'",
+        [current],
+    )
+    keys = cursor.fetchall()
     for name, _definition in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
-    return [definition for _name, definition in indexes]
+    for name, _definition in keys:
+        cursor.execute(f'ALTER TABLE {current} DROP CONSTRAINT "{name}"')
+    return [
+        *(definition for _name, definition in indexes),
+        *(f'ALTER TABLE {current} ADD CONSTRAINT "{name}" {rule}' for name, rule in keys),
+    ]
 
 
 def decisions_append(
@@ -801,7 +814,7 @@ def decisions_append(
             cursor.execute(sql)
         for sql in find:
             cursor.execute(sql)
-        rebuild = _secondary_indexes_dropped(cursor) if dialect == "postgres" else []
+        rebuild = _indexes_dropped(cursor) if dialect == "postgres" else []
         for sql in write:
             cursor.execute(sql)
         for sql in rebuild:

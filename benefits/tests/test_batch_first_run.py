@@ -9,21 +9,28 @@ import pytest
 from django.db import DatabaseError, connection
 
 from benefits import batch, services
-from benefits.models import Decision, EligibilityRun
+from benefits.models import CurrentDecision, Decision, EligibilityRun
 from people.models import Person
 
 DAY = date(2026, 11, 1)
 
 
 def decision_indexes() -> dict[str, list[str]]:
+    """The indexes of the decisions and of the current decisions (primary keys included)."""
+    found = {}
     with connection.cursor() as cursor:
-        found = connection.introspection.get_constraints(cursor, Decision._meta.db_table)
-    return {name: info["columns"] for name, info in found.items() if info["index"]}
+        for model in (Decision, CurrentDecision):
+            table = model._meta.db_table
+            for name, info in connection.introspection.get_constraints(cursor, table).items():
+                if info["index"] or info["primary_key"]:
+                    found[f"{table}.{name}"] = info["columns"]
+    return found
 
 
 def test_it_keeps_every_index_of_the_decisions_after_a_first_run(grandmother: Any) -> None:
     before = decision_indexes()
-    assert "decision_person_policy_idx" in before
+    assert "benefits_decision.decision_person_policy_idx" in before
+    assert ["policy_id", "person_id"] in before.values()
     run = services.eligibility_run_create(day=DAY)
     assert run.written == 3
     assert decision_indexes() == before
