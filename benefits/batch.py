@@ -464,9 +464,13 @@ def _results_sql(plan: _Plan, day: date, in_force: list[ir.Policy]) -> list[str]
         *plan.statuses,
         *(_c(name, "f") for name in names if name not in head),
     ]
+    # On PostgreSQL, OFFSET 0 keeps the facts a subquery of their own: merged into this query,
+    # the facts a status reads were computed again for it (4.9 -> 4.5 s at a million people).
+    # SQLite is a little slower with it.
+    own = facts.offset(0) if d == "postgres" else facts
     every = (
         exp.select(*columns)
-        .from_(facts.subquery("f"))
+        .from_(own.subquery("f"))
         .join(
             held.subquery("h"),
             on=_eq(_c("person_id", "h"), _c("person_id", "f")),
@@ -591,8 +595,12 @@ def _id_offset(dialect: Dialect) -> exp.Expression:
     )
 
 
-def _write_sql(*, run_id: int, day: date, started_at: datetime, dialect: Dialect) -> list[str]:
-    """Append the changes to the decisions, then make them the current decisions."""
+def _write_sql(
+    *, run_id: int, day: date, started_at: datetime, dialect: Dialect, first_run: bool = False
+) -> list[str]:
+    """Append the changes to the decisions, then make them the current decisions.
+
+    On a first run (no current decision) nothing is superseded: nothing to replace."""
     writes = []
     if dialect == "sqlite":
         number = exp.Add(this=_c("seq"), expression=_id_offset(dialect))
@@ -674,7 +682,7 @@ def _write_sql(*, run_id: int, day: date, started_at: datetime, dialect: Dialect
         *writes,
         insert.sql(dialect=dialect),
         first.sql(dialect=dialect),
-        replace.sql(dialect=dialect),
+        *([] if first_run else [replace.sql(dialect=dialect)]),
     ]
 
 
@@ -787,7 +795,6 @@ def decisions_append(
     dialect: Dialect,
 ) -> Outcome:
     """Evaluate, compare and append in the current transaction; returns the run's counts."""
-    write = _write_sql(run_id=run_id, day=day, started_at=started_at, dialect=dialect)
     with connection.cursor() as cursor:
         sequence = None
         if dialect == "postgres":
@@ -815,6 +822,13 @@ def decisions_append(
         for sql in find:
             cursor.execute(sql)
         rebuild = _indexes_dropped(cursor) if dialect == "postgres" else []
+        write = _write_sql(
+            run_id=run_id,
+            day=day,
+            started_at=started_at,
+            dialect=dialect,
+            first_run=bool(rebuild),
+        )
         for sql in write:
             cursor.execute(sql)
         for sql in rebuild:
