@@ -638,8 +638,10 @@ def _write_sql(
             _c("supersedes_id"),
             _moment(started_at, dialect),
         )
+        # Read in the order written, which is the ids' order; no ORDER BY, whose sort of the
+        # wide rows cost 0.2 s for 580,000 decisions (an id out of order would only cost the
+        # primary key a less local insert).
         .from_(_t(CHANGES_TABLE))
-        .order_by(_c("id"))
     )
     insert = exp.Insert(
         this=exp.Schema(
