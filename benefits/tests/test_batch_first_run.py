@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 
 from benefits import batch, services
 from benefits.models import CurrentDecision, Decision, EligibilityRun
@@ -65,3 +66,17 @@ def test_it_numbers_a_runs_decisions_from_the_decisions_sequence(grandmother: An
     ended = sorted(Decision.objects.exclude(id__in=ids).values_list("id", flat=True))
     assert len(ended) == 3
     assert ended[0] > ids[-1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="indexes are dropped on PostgreSQL")
+def test_it_drops_the_indexes_only_on_a_provinces_first_run(grandmother: Any) -> None:
+    def drops(day: date) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            services.eligibility_run_create(day=day)
+        sql = [q["sql"] for q in queries.captured_queries]
+        return [q for q in sql if q.startswith("DROP INDEX") or "DROP CONSTRAINT" in q]
+
+    first = drops(DAY)
+    assert any(sql.startswith('DROP INDEX "decision_person_policy_idx"') for sql in first)
+    assert any("DROP CONSTRAINT" in sql for sql in first)
+    assert drops(date(2026, 12, 1)) == []
