@@ -34,6 +34,7 @@ import functools
 import hashlib
 import io
 import itertools
+import logging
 import shutil
 import sys
 import tempfile
@@ -80,6 +81,8 @@ from people.models import (
     SocialFact,
 )
 from places.models import Commune, Village
+
+logger = logging.getLogger(__name__)
 
 # Files smaller than this go record by record: DuckDB's start costs more than it saves.
 BULK_MIN_BYTES = 2_000_000
@@ -1108,7 +1111,8 @@ def feed(importer: Importer, extract: Extract, *, method: str | None = None) -> 
         bulk = BulkLoad(
             extract, today=importer.today, actor=importer.actor, via=importer.run.source
         )
-    except (BulkUnavailable, duckdb.Error):
+    except (BulkUnavailable, duckdb.Error) as exc:
+        logger.info("bulk import not used, importing record by record: %s", exc)
         importer.feed(extract.records())
         return
     try:
@@ -1117,7 +1121,8 @@ def feed(importer: Importer, extract: Extract, *, method: str | None = None) -> 
                 existing_ids=existing_personal_ids(),
                 existing_households=existing_household_codes(),
             )
-        except (BulkUnavailable, duckdb.Error):
+        except (BulkUnavailable, duckdb.Error) as exc:
+            logger.info("bulk import stopped, importing record by record: %s", exc)
             # What DuckDB could not do, the importer does; the villages made meanwhile count.
             importer.counts.villages_created += bulk.villages_created
             importer.feed(extract.records())
